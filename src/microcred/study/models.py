@@ -1,0 +1,373 @@
+"""The study file as pydantic models: the instrument, its sources, constructs and segments.
+
+A study file declares *what was asked* (items with their options in every language),
+*where the answers are* (one or more survey exports) and *how to read them*
+(constructs that group items, segments of respondents, comparisons to test).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+"""An id usable as a file name, a JSON key and a column name."""
+
+Labels = dict[str, str]
+"""Text per language, keyed by ISO 639-1 code: ``{"en": "Personal interest", "es": ...}``."""
+
+ItemType = Literal[
+    "single_choice", "multi_choice", "likert", "rating", "ordinal", "numeric", "open_text"
+]
+SourceFormat = Literal[
+    "auto", "csv", "tsv", "xlsx", "sav", "google-forms", "limesurvey", "qualtrics"
+]
+CHOICE_TYPES = frozenset({"single_choice", "multi_choice", "likert", "rating", "ordinal"})
+SCORED_TYPES = frozenset({"likert", "rating", "ordinal", "numeric"})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class StudyInfo(_Model):
+    """Study metadata shown on the report's title page."""
+
+    id: Identifier
+    title: str
+    institution: str | None = None
+    description: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    citation: str | None = None
+    licence: str | None = None
+
+
+class Source(_Model):
+    """One survey export.
+
+    ``path`` is relative to the study file. ``language`` selects which label of every
+    option and which column name (when an item gives one per language) apply.
+    ``include_unfinished`` keeps responses that the platform marks as not finished
+    (Qualtrics ``Finished=0``, LimeSurvey without ``submitdate``).
+    """
+
+    id: Identifier
+    path: str
+    format: SourceFormat = "auto"
+    language: str = "en"
+    sheet: str | int | None = None
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    include_unfinished: bool = False
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value != "auto" and len(value.encode("unicode_escape").decode()) > 2 and value != "\t":
+            raise ValueError("delimiter must be one character (use \\t for tab) or 'auto'")
+        return value
+
+
+class RespondentId(_Model):
+    """Where the respondent id comes from: a column, or generated as ``<source>-<row>``."""
+
+    column: str | dict[str, str] | None = None
+
+
+class Option(_Model):
+    """One answer option.
+
+    ``id`` is canonical across languages; ``labels`` holds the text exports show in each
+    language (a string is taken as the label in every language); ``aliases`` lists
+    other spellings seen in exports; ``code`` is the code exports write instead of the
+    label (SPSS value, LimeSurvey answer code, Qualtrics recode); ``value`` is the score
+    of the option on a Likert, rating or ordinal scale; ``column`` is the column of this
+    option when a multiple-choice question is exported one column per option.
+    """
+
+    id: Identifier
+    labels: Labels = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    code: str | int | float | None = None
+    value: float | None = None
+    column: str | None = None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_for_every_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"*": value}
+        return value
+
+    def label(self, language: str) -> str:
+        """Return the label in ``language``, falling back to English, then any label, then the id."""
+        for key in (language, "*", "en"):
+            if key in self.labels:
+                return self.labels[key]
+        return next(iter(self.labels.values()), self.id)
+
+    def all_labels(self) -> list[str]:
+        """Every spelling this option can take in any language."""
+        return [*self.labels.values(), *self.aliases]
+
+
+class Other(_Model):
+    """How free text given for an 'Other' option is kept.
+
+    With ``allowed`` an answer that matches no option is kept as ``other`` text (never
+    dropped); ``column`` names a separate column holding that text (Qualtrics
+    ``Q1_4_TEXT``, LimeSurvey ``Q1[other]``).
+    """
+
+    allowed: bool = False
+    option: Identifier = "other"
+    column: str | dict[str, str] | None = None
+    labels: Labels = Field(default_factory=lambda: {"en": "Other", "es": "Otro", "ca": "Altre"})
+
+
+class Scale(_Model):
+    """A numeric scale with labelled anchors, e.g. 1 = Disagree completely ... 5 = Agree completely."""
+
+    min: float
+    max: float
+    anchors: dict[float, Labels] = Field(default_factory=dict)
+    top_box: int = 2
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError("scale.min must be lower than scale.max")
+        return self
+
+
+class Item(_Model):
+    """One question, or one row of a grid question.
+
+    ``column`` is the exact header, the export's short code (``Q2_1``, ``Q1[SQ001]``)
+    or a mapping language -> header; ``column_pattern`` is a regular expression matched
+    against headers instead; ``occurrence`` picks the n-th column when a header is
+    repeated (Google Forms gives duplicate titles duplicate headers).
+    """
+
+    id: Identifier
+    type: ItemType
+    text: Labels = Field(default_factory=dict)
+    column: str | dict[str, str] | None = None
+    column_pattern: str | None = None
+    occurrence: int = Field(1, ge=1)
+    options: list[Option] = Field(default_factory=list)
+    other: Other = Field(default_factory=Other)
+    scale: Scale | None = None
+    separator: str = ", "
+    construct_id: Identifier | None = Field(None, alias="construct")
+    min: float | None = None
+    max: float | None = None
+    required: bool = True
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text_for_every_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"*": value}
+        return value
+
+    @field_validator("column_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Item:
+        has_option_columns = any(o.column for o in self.options)
+        if self.column is None and self.column_pattern is None and not has_option_columns:
+            raise ValueError("give column, column_pattern, or a column for every option")
+        if self.type in {"single_choice", "multi_choice"} and not self.options:
+            raise ValueError(f"a {self.type} item needs options")
+        if self.type in {"likert", "rating"} and not self.options and self.scale is None:
+            raise ValueError(f"a {self.type} item needs options or a scale")
+        if self.type == "ordinal" and not self.options:
+            raise ValueError("an ordinal item needs its options in order")
+        ids = [o.id for o in self.options]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate option ids: {', '.join(duplicates)}")
+        if self.other.allowed and self.other.option in ids:
+            raise ValueError(f"other.option {self.other.option!r} clashes with an option id")
+        return self
+
+    def label(self, language: str = "en") -> str:
+        """Question text in ``language`` (falls back to English, any text, then the id)."""
+        for key in (language, "*", "en"):
+            if key in self.text:
+                return self.text[key]
+        return next(iter(self.text.values()), self.id)
+
+    def scored_options(self) -> list[Option]:
+        """Options with their scale value: explicit ``value``, else the 1-based position."""
+        return [
+            o if o.value is not None else o.model_copy(update={"value": float(i + 1)})
+            for i, o in enumerate(self.options)
+        ]
+
+    def effective_options(self) -> list[Option]:
+        """The options, generated from the scale (one per integer point) when none are listed."""
+        if self.options:
+            return list(self.options)
+        if self.scale is None:
+            return []
+        points = range(int(self.scale.min), int(self.scale.max) + 1)
+        return [
+            Option(
+                id=f"v{p}",
+                labels=self.scale.anchors.get(float(p), {"*": str(p)}),
+                aliases=[str(p)],
+                code=p,
+                value=float(p),
+            )
+            for p in points
+        ]
+
+
+class Construct(_Model):
+    """A concept measured by one or more items (motivation, duration, weekly_hours, ...)."""
+
+    id: Identifier
+    label: Labels = Field(default_factory=dict)
+    description: str | None = None
+    items: list[Identifier] = Field(default_factory=list)
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_for_every_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"*": value}
+        return value
+
+
+class Condition(_Model):
+    """Respondents whose answer to ``item`` is one of ``options`` or lies in [min, max]."""
+
+    item: Identifier
+    options: list[Identifier] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Condition:
+        if self.options is None and self.min is None and self.max is None:
+            raise ValueError("a condition needs options, min or max")
+        return self
+
+
+class Segment(_Model):
+    """A named group of respondents, e.g. ``career_motivated``; all conditions must hold."""
+
+    id: Identifier
+    label: Labels = Field(default_factory=dict)
+    where: list[Condition]
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_for_every_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"*": value}
+        return value
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
+
+class Comparison(_Model):
+    """Compare the answers to ``items`` (all closed items when empty) across groups.
+
+    ``by`` is an item id (groups = its options) or a segment id (the segment vs the rest).
+    Every comparison is one family of tests for the Holm correction.
+    """
+
+    by: Identifier
+    items: list[Identifier] = Field(default_factory=list)
+
+
+class Study(_Model):
+    """A whole study file; ``base_dir`` (not in the file) is the folder it was read from."""
+
+    study: StudyInfo
+    sources: list[Source] = Field(min_length=1)
+    respondent_id: RespondentId = Field(default_factory=RespondentId)
+    items: list[Item] = Field(min_length=1)
+    constructs: list[Construct] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
+    comparisons: list[Comparison] = Field(default_factory=list)
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> Study:
+        problems: list[str] = []
+        item_ids = [i.id for i in self.items]
+        for kind, ids in (
+            ("item", item_ids),
+            ("source", [s.id for s in self.sources]),
+            ("construct", [c.id for c in self.constructs]),
+            ("segment", [s.id for s in self.segments]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                problems.append(f"duplicate {kind} ids: {', '.join(dupes)}")
+        items = {i.id: i for i in self.items}
+        for construct in self.constructs:
+            for ref in construct.items:
+                if ref not in items:
+                    problems.append(f"construct {construct.id!r} names unknown item {ref!r}")
+        for segment in self.segments:
+            for cond in segment.where:
+                item = items.get(cond.item)
+                if item is None:
+                    problems.append(f"segment {segment.id!r} names unknown item {cond.item!r}")
+                    continue
+                known = {o.id for o in item.effective_options()} | {item.other.option}
+                for opt in cond.options or []:
+                    if opt not in known:
+                        problems.append(
+                            f"segment {segment.id!r}: item {cond.item!r} has no option {opt!r}"
+                        )
+        segment_ids = {s.id for s in self.segments}
+        for comp in self.comparisons:
+            if comp.by not in items and comp.by not in segment_ids:
+                problems.append(f"comparison by unknown item or segment {comp.by!r}")
+            for ref in comp.items:
+                if ref not in items:
+                    problems.append(f"comparison by {comp.by!r} names unknown item {ref!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def item(self, item_id: str) -> Item:
+        """Return the item with ``item_id``; raises ``KeyError`` if there is none."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def construct_of(self, item_id: str) -> str | None:
+        """The construct an item belongs to, from ``item.construct`` or a construct's list."""
+        item = self.item(item_id)
+        if item.construct_id:
+            return item.construct_id
+        for construct in self.constructs:
+            if item_id in construct.items:
+                return construct.id
+        return None
+
+    def source_path(self, source: Source) -> Path:
+        """Absolute path of a source, resolved against the study file's folder."""
+        return (self.base_dir / source.path).resolve()
