@@ -119,7 +119,8 @@ class Other(_Model):
 
     With ``allowed`` an answer that matches no option is kept as ``other`` text (never
     dropped); ``column`` names a separate column holding that text (Qualtrics
-    ``Q1_4_TEXT``, LimeSurvey ``Q1[other]``).
+    ``Q1_4_TEXT``, LimeSurvey ``Q1[other]``). An option may carry the id ``option``
+    itself (e.g. Qualtrics code 4 = "Other"): the text then attaches to it.
     """
 
     allowed: bool = False
@@ -136,6 +137,13 @@ class Scale(_Model):
     anchors: dict[float, Labels] = Field(default_factory=dict)
     top_box: int = 2
 
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _anchor_labels(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: ({"*": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
         if self.min >= self.max:
@@ -149,7 +157,8 @@ class Item(_Model):
     ``column`` is the exact header, the export's short code (``Q2_1``, ``Q1[SQ001]``)
     or a mapping language -> header; ``column_pattern`` is a regular expression matched
     against headers instead; ``occurrence`` picks the n-th column when a header is
-    repeated (Google Forms gives duplicate titles duplicate headers).
+    repeated (Google Forms gives duplicate titles duplicate headers); it may also be a
+    mapping language -> n when only one language's export repeats the header.
     """
 
     id: Identifier
@@ -157,7 +166,7 @@ class Item(_Model):
     text: Labels = Field(default_factory=dict)
     column: str | dict[str, str] | None = None
     column_pattern: str | None = None
-    occurrence: int = Field(1, ge=1)
+    occurrence: int | dict[str, int] = 1
     options: list[Option] = Field(default_factory=list)
     other: Other = Field(default_factory=Other)
     scale: Scale | None = None
@@ -186,6 +195,11 @@ class Item(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:
+        occurrences = (
+            [self.occurrence] if isinstance(self.occurrence, int) else self.occurrence.values()
+        )
+        if any(n < 1 for n in occurrences):
+            raise ValueError("occurrence counts from 1")
         has_option_columns = any(o.column for o in self.options)
         if self.column is None and self.column_pattern is None and not has_option_columns:
             raise ValueError("give column, column_pattern, or a column for every option")
@@ -199,9 +213,13 @@ class Item(_Model):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"duplicate option ids: {', '.join(duplicates)}")
-        if self.other.allowed and self.other.option in ids:
-            raise ValueError(f"other.option {self.other.option!r} clashes with an option id")
         return self
+
+    def occurrence_in(self, language: str) -> int:
+        """Which repeat of the header to use in a source of ``language`` (1-based)."""
+        if isinstance(self.occurrence, int):
+            return self.occurrence
+        return self.occurrence.get(language, 1)
 
     def label(self, language: str = "en") -> str:
         """Question text in ``language`` (falls back to English, any text, then the id)."""

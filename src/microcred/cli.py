@@ -1,0 +1,133 @@
+"""The ``microcred`` command: a thin layer, each command a few lines over one library call.
+
+Heavy libraries are imported inside the commands so that ``microcred --help`` is fast.
+Every user mistake (:class:`microcred.errors.MicrocredError`) exits with code 2 and a
+message naming the file, row and column; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from microcred.errors import MicrocredError
+
+app = typer.Typer(
+    name="microcred",
+    help="Learners' motivations and preferences for micro-credentials, from survey export "
+    "to design report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StudyArg = Annotated[
+    Path, typer.Argument(help="The study file (YAML).", show_default=False)
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL of the project database (e.g. postgresql://user@host/db). "
+        "Default: a SQLite file microcred.db in the output folder.",
+        envvar="MICROCRED_DB",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+def _fail(error: MicrocredError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def run(
+    study: StudyArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    db: DatabaseOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop (exit 2) if validation finds any error.")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Import, validate, store, analyse and write the report of a study."""
+    from microcred import pipeline
+
+    try:
+        with _progress(quiet) as progress:
+            outcome = pipeline.run(study, out, database=db, strict=strict, progress=progress)
+    except MicrocredError as error:
+        _fail(error)
+        return
+    errors, warnings = len(outcome.validation.errors), len(outcome.validation.warnings)
+    typer.echo(f"validation: {errors} error(s), {warnings} warning(s) (see the report)")
+    typer.echo(f"database: {outcome.database} ({outcome.import_status})")
+    for name, path in outcome.outputs.items():
+        typer.echo(f"{name}: {path}")
+
+
+@app.command()
+def validate(study: StudyArg, quiet: QuietOpt = False) -> None:
+    """Check a study file and its sources; exit 2 if there is any error."""
+    from microcred import pipeline
+
+    try:
+        with _progress(quiet) as progress:
+            report = pipeline.check(study, progress=progress)
+    except MicrocredError as error:
+        _fail(error)
+        return
+    typer.echo(str(report))
+    if report.errors:
+        typer.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+        raise typer.Exit(code=2)
+    typer.echo(f"ok: 0 errors, {len(report.warnings)} warning(s)")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the study in.")],
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="Template name (e.g. uoc-2023).")
+    ] = "uoc-2023",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Start a new study from a template instrument."""
+    from microcred.study import templates
+
+    try:
+        written = templates.init(template, directory, force=force)
+    except MicrocredError as error:
+        _fail(error)
+        return
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    """Entry point for ``python -m microcred``."""
+    app()
