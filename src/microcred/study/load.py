@@ -78,7 +78,7 @@ def load(path: str | Path) -> Study:
     if not isinstance(tree, dict):
         raise StudyFileError(str(path), [(1, "(file)", "expected a mapping at the top level")])
     try:
-        study = Study.model_validate(_plain(tree))
+        study = Study.model_validate(_plain(tree), context={"defer_references": True})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -88,6 +88,11 @@ def load(path: str | Path) -> Study:
                 message = "unknown field (a typo?)"
             problems.append((_line_of(tree, loc), _field(loc), message))
         raise StudyFileError(str(path), problems) from None
+    references = study.reference_problems()
+    if references:
+        raise StudyFileError(
+            str(path), [(_line_of(tree, loc), _field(loc), msg) for loc, msg in references]
+        )
     return study.model_copy(update={"base_dir": path.resolve().parent})
 
 

@@ -11,7 +11,14 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
 """An id usable as a file name, a JSON key and a column name."""
@@ -329,45 +336,62 @@ class Study(_Model):
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
-    def _references(self) -> Study:
-        problems: list[str] = []
-        item_ids = [i.id for i in self.items]
-        for kind, ids in (
-            ("item", item_ids),
-            ("source", [s.id for s in self.sources]),
-            ("construct", [c.id for c in self.constructs]),
-            ("segment", [s.id for s in self.segments]),
+    def _references(self, info: ValidationInfo) -> Study:
+        if info.context and info.context.get("defer_references"):
+            return self
+        problems = self.reference_problems()
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
+        return self
+
+    def reference_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Ids that repeat or name nothing, each with its location in the file.
+
+        Returns
+        -------
+        list of (loc, message)
+            ``loc`` is a path such as ``("segments", 0, "where", 0, "options", 1)``.
+        """
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for kind, entries in (
+            ("items", self.items),
+            ("sources", self.sources),
+            ("constructs", self.constructs),
+            ("segments", self.segments),
         ):
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                problems.append(f"duplicate {kind} ids: {', '.join(dupes)}")
+            seen: set[str] = set()
+            for index, entry in enumerate(entries):
+                if entry.id in seen:
+                    problems.append(((kind, index, "id"), f"duplicate id {entry.id!r}"))
+                seen.add(entry.id)
         items = {i.id: i for i in self.items}
-        for construct in self.constructs:
-            for ref in construct.items:
+        for c, construct in enumerate(self.constructs):
+            for r, ref in enumerate(construct.items):
                 if ref not in items:
-                    problems.append(f"construct {construct.id!r} names unknown item {ref!r}")
-        for segment in self.segments:
-            for cond in segment.where:
+                    problems.append((("constructs", c, "items", r), f"unknown item {ref!r}"))
+        for s, segment in enumerate(self.segments):
+            for w, cond in enumerate(segment.where):
                 item = items.get(cond.item)
+                loc: tuple[str | int, ...] = ("segments", s, "where", w)
                 if item is None:
-                    problems.append(f"segment {segment.id!r} names unknown item {cond.item!r}")
+                    problems.append(((*loc, "item"), f"unknown item {cond.item!r}"))
                     continue
                 known = {o.id for o in item.effective_options()} | {item.other.option}
-                for opt in cond.options or []:
+                for o, opt in enumerate(cond.options or []):
                     if opt not in known:
                         problems.append(
-                            f"segment {segment.id!r}: item {cond.item!r} has no option {opt!r}"
+                            ((*loc, "options", o), f"item {cond.item!r} has no option {opt!r}")
                         )
         segment_ids = {s.id for s in self.segments}
-        for comp in self.comparisons:
+        for c, comp in enumerate(self.comparisons):
             if comp.by not in items and comp.by not in segment_ids:
-                problems.append(f"comparison by unknown item or segment {comp.by!r}")
-            for ref in comp.items:
+                problems.append(
+                    (("comparisons", c, "by"), f"unknown item or segment {comp.by!r}")
+                )
+            for r, ref in enumerate(comp.items):
                 if ref not in items:
-                    problems.append(f"comparison by {comp.by!r} names unknown item {ref!r}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+                    problems.append((("comparisons", c, "items", r), f"unknown item {ref!r}"))
+        return problems
 
     def item(self, item_id: str) -> Item:
         """Return the item with ``item_id``; raises ``KeyError`` if there is none."""

@@ -1,0 +1,1 @@
+"""Qualitative coding: codebook, units, codings, automatic coding, agreement, REFI-QDA."""
