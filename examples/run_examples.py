@@ -33,7 +33,7 @@ def main() -> int:
             failed += 1
             continue
         errors = len(outcome.validation.errors)
-        print(f"{name}: {outcome.outputs['html'].resolve()}  "
+        print(f"{name}: {(args.out / name / 'report.html').resolve()}  "
               f"(validation: {errors} error(s), {len(outcome.validation.warnings)} warning(s))")
     return 2 if failed else 0
 

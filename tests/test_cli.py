@@ -143,7 +143,8 @@ def test_duplicate_id_exits_2(tmp_path):
     study = write_study(tmp_path / "study", rows=rows)
     result = runner.invoke(app, ["validate", str(study)])
     assert result.exit_code == 2
-    assert "duplicate" in result.output and "row 8" in result.output
+    assert "duplicate respondent id" in result.output and "rows 2, 8" in result.output
+    assert "column 'id'" in result.output
 
 
 def test_truncated_csv_exits_2_and_leaves_the_database_as_it_was(tmp_path):

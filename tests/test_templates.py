@@ -111,8 +111,10 @@ def test_template_names_cannot_escape_the_templates_folder(tmp_path: Path, name:
 
 
 def test_template_header_cites_the_paper_and_says_it_is_a_reconstruction() -> None:
-    text = files("microcred.study").joinpath("templates", "uoc-2023", "study.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        files("microcred.study")
+        .joinpath("templates", "uoc-2023", "study.yaml")
+        .read_text(encoding="utf-8")
     )
     header = text.split("\nstudy:", 1)[0]
     assert "10.5334/uproc.67" in header
@@ -146,7 +148,12 @@ def test_every_construct_of_the_paper_exists_and_has_items(study: Study) -> None
 def test_motivation_items(study: Study) -> None:
     motivation = study.item("motivation")
     assert motivation.type == "multi_choice"
-    assert [o.id for o in motivation.options] == ["personal_interest", "career", "social", "academic"]
+    assert [o.id for o in motivation.options] == [
+        "personal_interest",
+        "career",
+        "social",
+        "academic",
+    ]
     assert motivation.other.allowed
     for option in motivation.options:
         likert = study.item(f"importance_{option.id}")
@@ -161,11 +168,20 @@ def test_motivation_items(study: Study) -> None:
 def test_ordinal_bands_are_in_order(study: Study) -> None:
     duration = [o.label("en") for o in study.item("duration").scored_options()]
     assert duration == [
-        "Less than 1 month", "1-2 months", "2-3 months", "3-6 months", "More than 6 months"
+        "Less than 1 month",
+        "1-2 months",
+        "2-3 months",
+        "3-6 months",
+        "More than 6 months",
     ]
     hours = [o.label("en") for o in study.item("weekly_hours").scored_options()]
-    assert hours == ["Fewer than 3 hours", "3-5 hours", "6-10 hours", "11-15 hours",
-                     "More than 15 hours"]
+    assert hours == [
+        "Fewer than 3 hours",
+        "3-5 hours",
+        "6-10 hours",
+        "11-15 hours",
+        "More than 15 hours",
+    ]
     orientation = study.item("content_orientation").scored_options()
     assert orientation[0].id == "mainly_theoretical" and orientation[-1].id == "mainly_applied"
     assert [o.value for o in orientation] == [1, 2, 3, 4, 5]
@@ -185,9 +201,13 @@ def test_preference_items_have_the_options_the_paper_reports(study: Study) -> No
         "credential_type"
     )
     assert study.item("credential_official").type == "likert"
-    assert {"age_band", "gender", "education_level", "employment_status",
-            "prior_online_learning"} <= set(next(
-                c.items for c in study.constructs if c.id == "demographics"))
+    assert {
+        "age_band",
+        "gender",
+        "education_level",
+        "employment_status",
+        "prior_online_learning",
+    } <= set(next(c.items for c in study.constructs if c.id == "demographics"))
     open_items = [i for i in study.items if i.type == "open_text"]
     assert len(open_items) == 2 and all(not i.required for i in open_items)
 
@@ -274,8 +294,8 @@ def _fake_spanish_export(study: Study, path: Path, n: int = 37) -> None:
     rows = []
     for r in range(n):
         stamp = start + timedelta(hours=7 * r, minutes=rng.randrange(60))
-        row = [stamp.strftime("%Y/%m/%d %-I:%M:%S ") + ("a. m." if stamp.hour < 12 else "p. m.")
-               + " GMT+1"]
+        meridiem = "a. m." if stamp.hour < 12 else "p. m."
+        row = [f"{stamp:%Y/%m/%d} {stamp.hour % 12 or 12}:{stamp:%M:%S} {meridiem} GMT+1"]
         for item in study.items:
             labels = [o.label("es") for o in item.effective_options()]
             if item.type == "open_text":

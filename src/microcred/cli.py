@@ -86,8 +86,11 @@ def run(
     errors, warnings = len(outcome.validation.errors), len(outcome.validation.warnings)
     typer.echo(f"validation: {errors} error(s), {warnings} warning(s) (see the report)")
     typer.echo(f"database: {outcome.database} ({outcome.import_status})")
-    for name, path in outcome.outputs.items():
-        typer.echo(f"{name}: {path}")
+    tables = [name for name in outcome.outputs if name.startswith("tables/")]
+    for name in outcome.outputs:
+        if not name.startswith("tables/"):
+            typer.echo(f"{name}: {out / name}")
+    typer.echo(f"tables: {len(tables)} CSV file(s) in {out / 'tables'}")
 
 
 @app.command()

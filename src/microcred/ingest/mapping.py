@@ -399,7 +399,7 @@ def _respondent_ids(
     ):
         rec.many(
             "duplicate_id",
-            f"respondent id {value!r} appears {len(group)} times; only the first is kept",
+            f"duplicate respondent id ({len(group)} rows); only the first is kept",
             group.tolist(),
             column=header,
             value=str(value),

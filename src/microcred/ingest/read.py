@@ -128,7 +128,7 @@ def read(study: Study, progress: Progress | None = None) -> Ingested:
                 Issue(
                     severity="error",
                     kind="duplicate_id",
-                    message=f"respondent id {rid!r} already used in an earlier source; "
+                    message="duplicate respondent id: already used in an earlier source; "
                     "only the first is kept",
                     file=next(f.path for f in files if f.source_id == source_id),
                     value=str(rid),

@@ -41,11 +41,14 @@ class Issue:
     count: int = 1
 
     def where(self) -> str:
-        """``file, row 5 (and 3 more), column 'Q1'`` for messages."""
+        """``file, rows 5, 9 (and 3 more), column 'Q1'`` for messages."""
         parts = [self.file or "(study)"]
-        if self.rows:
-            extra = f" (and {self.count - 1} more)" if self.count > 1 else ""
-            parts.append(f"row {self.rows[0]}{extra}")
+        if len(self.rows) == 1 and self.count == 1:
+            parts.append(f"row {self.rows[0]}")
+        elif self.rows:
+            shown = self.rows[:5]
+            extra = f" (and {self.count - len(shown)} more)" if self.count > len(shown) else ""
+            parts.append(f"rows {', '.join(map(str, shown))}{extra}")
         if self.column is not None:
             parts.append(f"column {self.column!r}")
         return ", ".join(parts)
@@ -90,6 +93,11 @@ class ValidationReport:
             return "no problems found"
         lines = []
         for issue in sorted(self.issues, key=lambda i: (i.severity != "error", i.file or "")):
-            times = f" [{issue.count}x]" if issue.count > 1 else ""
-            lines.append(f"{issue.severity}: {issue.where()}: {issue.message}{times}")
+            value = f" [value: {_short(issue.value)}]" if issue.value is not None else ""
+            lines.append(f"{issue.severity}: {issue.where()}: {issue.message}{value}")
         return "\n".join(lines)
+
+
+def _short(value: str, limit: int = 60) -> str:
+    """The value quoted, cut to ``limit`` characters."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# ``Code.construct`` (the study construct) deliberately shadows pydantic's deprecated
+# ``BaseModel.construct`` classmethod; silence that one warning only.
+warnings.filterwarnings(
+    "ignore", message='Field name "construct" in "Code" shadows', category=UserWarning
+)
 
 CodeId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
 
@@ -30,7 +37,7 @@ class Code(_Model):
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
-    construct: str | None = None
+    construct: str | None = None  # type: ignore[assignment]
     option: str | None = None
     color: str | None = Field(None, pattern=r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
     codable: bool = True

@@ -8,7 +8,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["DASH", "ci", "count", "is_missing", "num", "p_value", "pct", "pct_ci"]
+__all__ = [
+    "DASH",
+    "ci",
+    "count",
+    "is_missing",
+    "is_missing_text",
+    "num",
+    "p_value",
+    "pct",
+    "pct_ci",
+]
 
 DASH = "—"
 """Shown where a number is missing (NaN, None)."""
@@ -29,6 +39,27 @@ def is_missing(value: Any) -> bool:
         return True
     try:
         return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def is_missing_text(value: Any) -> bool:
+    """True for ``None``, NaN, ``pandas.NA`` and the empty string.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+    """
+    if value is None or (isinstance(value, str) and value == ""):
+        return True
+    if isinstance(value, str):
+        return False
+    try:
+        return bool(value != value)  # NaN and pandas.NA
     except (TypeError, ValueError):
         return True
 

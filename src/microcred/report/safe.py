@@ -82,9 +82,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(
-            series.dtype
-        ):
+        if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype):
             out[column] = series.map(neutralise_cell, na_action="ignore")
     out.columns = pd.Index([neutralise_cell(c) for c in out.columns])
     if isinstance(out.index, pd.MultiIndex):

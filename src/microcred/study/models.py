@@ -92,7 +92,9 @@ class Option(_Model):
     other spellings seen in exports; ``code`` is the code exports write instead of the
     label (SPSS value, LimeSurvey answer code, Qualtrics recode); ``value`` is the score
     of the option on a Likert, rating or ordinal scale; ``column`` is the column of this
-    option when a multiple-choice question is exported one column per option.
+    option when a multiple-choice question is exported one column per option;
+    ``range`` is the interval the option stands for in its construct's ``unit``
+    (e.g. ``[8, 13]`` weeks for "2-3 months"), used by the design brief and catalogue fit.
     """
 
     id: Identifier
@@ -101,6 +103,14 @@ class Option(_Model):
     code: str | int | float | None = None
     value: float | None = None
     column: str | None = None
+    range: tuple[float, float] | None = None
+
+    @field_validator("range")
+    @classmethod
+    def _ordered_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and value[0] > value[1]:
+            raise ValueError("range must be [low, high] with low <= high")
+        return value
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -262,12 +272,16 @@ class Item(_Model):
 
 
 class Construct(_Model):
-    """A concept measured by one or more items (motivation, duration, weekly_hours, ...)."""
+    """A concept measured by one or more items (motivation, duration, weekly_hours, ...).
+
+    ``unit`` names what option ``range`` values measure (``weeks``, ``hours_per_week``).
+    """
 
     id: Identifier
     label: Labels = Field(default_factory=dict)
     description: str | None = None
     items: list[Identifier] = Field(default_factory=list)
+    unit: str | None = None
 
     @field_validator("label", mode="before")
     @classmethod

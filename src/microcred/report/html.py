@@ -1,0 +1,57 @@
+"""``report.html``: one self-contained, print-friendly page rendered with Jinja2."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+    from microcred.report.context import ReportContext
+
+__all__ = ["TEMPLATES", "render_html"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+"""Folder of the report templates (``report.html.j2``)."""
+
+
+def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
+    """Render the report page.
+
+    Parameters
+    ----------
+    context : ReportContext
+        From :func:`microcred.report.context.build_context`.
+    svgs : mapping of str -> markupsafe.Markup
+        Rendered, sanitised charts by the keys in ``context.charts``.
+
+    Returns
+    -------
+    str
+        The HTML document: inline CSS and SVG only, no script, no external resource.
+
+    Notes
+    -----
+    Autoescaping is on for the whole template, so every label, question text, header,
+    study field and validation value is escaped; only the charts (already
+    :class:`markupsafe.Markup` after :func:`microcred.report.safe.sanitise_svg`) are
+    inserted as markup.
+
+    References
+    ----------
+    Jinja2 documentation, "Autoescaping" (https://jinja.palletsprojects.com/).
+    """
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    template = env.get_template("report.html.j2")
+    return template.render(c=context, svgs=dict(svgs))
