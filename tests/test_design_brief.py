@@ -349,3 +349,23 @@ def test_brief_through_quant_analyse(study: Study) -> None:
         assert a.evidence.n == b.evidence.n and a.evidence.n_valid == b.evidence.n_valid
         assert a.evidence.ci_low == pytest.approx(b.evidence.ci_low)
     assert brief.workload is not None and brief.workload.ects == pytest.approx((1.6, 7.8))
+
+
+def test_importance_from_frequencies_when_there_is_no_summary(study: Study) -> None:
+    results = _results(study)
+    likert = _item_result(study, "credential_official", [2, 3, 5, 10, 20])
+    assert likert.frequencies is not None and likert.summary is None
+    likert.frequencies["value"] = [1.0, 2.0, 3.0, 4.0, 5.0]
+    results.items["credential_official"] = likert
+    official = recommend(study, results).get("credential", "importance")
+    assert official is not None
+    assert (official.evidence.n, official.evidence.n_valid) == (30, 40)  # points 4 and 5
+
+
+def test_degenerate_intervals_read_as_one_number(study: Study) -> None:
+    results = _results(study)
+    del results.items["duration"]
+    brief = recommend(study, results, assume={"duration": (7, 7)})
+    assert brief.workload is not None
+    assert "7 weeks x 6-15 hours a week" in brief.workload.text
+    assert any(note.startswith("duration 7 weeks is assumed") for note in brief.notes)

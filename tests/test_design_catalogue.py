@@ -96,7 +96,9 @@ def test_a_course_meets_everyone_and_one_meets_no_one(study: Study, catalogue_pa
         proportion_confint(4, 4, method="wilson")[0]
     )
     assert courses.loc["Data literacy", "unmet"] == "none"
-    assert courses.loc["Campus workshop", "n"] == 0 and courses.loc["Campus workshop", "ci_low"] == 0
+    assert (
+        courses.loc["Campus workshop", "n"] == 0 and courses.loc["Campus workshop", "ci_low"] == 0
+    )
     # workshop misses: modality 4 (everyone); duration r1 r2; weekly r1 r4;
     # credential r1 r4; live r1; modularity r1
     assert courses.loc["Campus workshop", "unmet"] == (
@@ -249,3 +251,9 @@ def test_illustrative_example_catalogue_reads(study: Study) -> None:
     prefs = _prefs({**SERVED, **UNSERVED})
     result = fit(study, prefs, frame)
     assert len(result.courses) == len(frame)
+
+
+def test_numeric_change_labels(study: Study, catalogue_path: Path) -> None:
+    result = fit(study, _prefs({**SERVED, **UNSERVED}), read_catalogue(catalogue_path, study))
+    labels = result.changes.loc[result.changes["dimension"] == "weekly_hours", "new_label"]
+    assert sorted(set(labels)) == ["11 hours a week", "15 hours a week"]

@@ -174,7 +174,8 @@ def test_column_problems(tmp_path):
     with pytest.raises(InputError, match="no unit id column 'id'"):
         read_presence_matrix(path, unit_column="id")
     with pytest.raises(InputError, match="no column matches"):
-        read_presence_matrix(path, unit_column="unit", column_pattern=r"x_(?P<code>.+)_(?P<coder>.+)")
+        read_presence_matrix(path, unit_column="unit",
+                             column_pattern=r"x_(?P<code>.+)_(?P<coder>.+)")
 
 
 # --------------------------------------------------------------------- merge and review

@@ -6,10 +6,14 @@ real exports (BOM, ``;``, tab, ``|``, Windows-1252, UTF-16 with BOM).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from microcred.errors import InputError
 from microcred.ingest.detect import read_table
@@ -236,3 +240,46 @@ def test_very_long_answer_and_extra_field_after_it(tmp_path):
     with pytest.raises(InputError) as caught:
         read(write(tmp_path, "long.csv", text))
     assert caught.value.row == 3
+
+
+# ----------------------------------------------------------------------------- properties
+
+_cell = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.integers(1, 6).flatmap(
+        lambda width: st.lists(
+            st.lists(_cell, min_size=width, max_size=width), min_size=1, max_size=8
+        )
+    ),
+    sep=st.sampled_from([",", ";", "\t"]),
+)
+def test_round_trip_of_any_cells_written_by_the_csv_module(tmp_path, rows, sep):
+    header = [f"q{i}" for i in range(len(rows[0]))]
+    rows = [r for r in rows if any(c.strip() for c in r)] or [["x"] * len(header)]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep, lineterminator="\r\n").writerows([header, *rows])
+    path = write(tmp_path, "rt.csv", buffer.getvalue())
+    table = read(path, delimiter=sep)
+    assert table.headers == header
+    assert cells(table) == [[c if c != "" else None for c in r] for r in rows]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(content=st.binary(max_size=300))
+def test_any_bytes_give_a_table_or_an_input_error(tmp_path, content):
+    path = write(tmp_path, "any.csv", content)
+    try:
+        table = read(path)
+    except InputError:
+        return
+    assert len(table.rows) == len(table.data) > 0

@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from microcred.design.ects import DesignError
+from microcred.design.ects import DesignError, format_range
 
 if TYPE_CHECKING:
     from microcred.design.brief import Brief
@@ -471,8 +471,8 @@ def achievement(
     ]
     if workload is not None:
         narrative.append(
-            f"Planned notional workload: {_num(workload.hours[0])}-{_num(workload.hours[1])} "
-            f"hours, {_num(workload.ects[0])}-{_num(workload.ects[1])} ECTS credits "
+            f"Planned notional workload: {format_range(*workload.hours)} "
+            f"hours, {format_range(*workload.ects)} ECTS credits "
             "(1 ECTS = 25-30 hours; creditsAvailable states the lower bound in ECTS)."
         )
     if brief.assessment is not None:

@@ -34,6 +34,7 @@ from microcred.design.ects import (
     HOURS_PER_ECTS,
     DesignError,
     ects_range,
+    format_range,
     notional_hours,
     to_weeks,
 )
@@ -359,12 +360,6 @@ def _wilson(n: int, base: int) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _num(x: float) -> str:
-    """1 decimal, without a trailing .0: 8 -> "8", 8.67 -> "8.7"."""
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
 def _pct(x: float) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
 
@@ -483,7 +478,7 @@ def _bands(
     labels = tuple(o.label(language) for o in chosen)
     span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
     if interval is not None:
-        text = f"{_num(interval[0])}-{_num(interval[1])} {_unit_words(unit)} ({span})"
+        text = f"{format_range(*interval)} {_unit_words(unit)} ({span})"
     else:
         text = span
     width = last - first + 1
@@ -639,7 +634,7 @@ def _workload(
             intervals[cid] = (float(pair[0]), float(pair[1]))
             sources[cid] = "assumed"
             brief.notes.append(
-                f"{cid.replace('_', ' ')} {_num(pair[0])}-{_num(pair[1])} "
+                f"{cid.replace('_', ' ')} {format_range(pair[0], pair[1])} "
                 f"{'weeks' if cid == 'duration' else 'hours a week'} is assumed, not "
                 "from the survey"
             )
@@ -656,9 +651,9 @@ def _workload(
     hours = notional_hours(weeks, per_week)
     ects = ects_range(hours, HOURS_PER_ECTS)
     text = (
-        f"about {_num(ects[0])}-{_num(ects[1])} ECTS ({_num(hours[0])}-{_num(hours[1])} "
-        f"notional hours: {_num(weeks[0])}-{_num(weeks[1])} weeks x "
-        f"{_num(per_week[0])}-{_num(per_week[1])} hours a week; 1 ECTS = 25-30 hours)"
+        f"about {format_range(*ects)} ECTS ({format_range(*hours)} notional hours: "
+        f"{format_range(*weeks)} weeks x {format_range(*per_week)} hours a week; "
+        "1 ECTS = 25-30 hours)"
     )
     return Workload(weeks, per_week, hours, ects, HOURS_PER_ECTS, sources, text)
 

@@ -510,6 +510,13 @@ def _label(item: Item, option_id: str, language: str) -> str:
     return option_id
 
 
+def _amount(value: float, column: str) -> str:
+    """``8 weeks``, ``1 week``, ``1 hour a week``, ``6 hours a week``."""
+    unit = "week" if column == "weeks" else "hour"
+    plural = "" if value == 1 else "s"
+    return f"{_num(value)} {unit}{plural}" + ("" if column == "weeks" else " a week")
+
+
 def _num(x: float) -> str:
     text = f"{x:.1f}"
     return text[:-2] if text.endswith(".0") else text
@@ -691,7 +698,7 @@ def fit(
                         ).value_counts()
                         split = ", ".join(f"{k}: {n}" for k, n in names_hit.items())
                     new_label = (
-                        f"{_num(value)} {'weeks' if dim.column == 'weeks' else 'hours a week'}"
+                        _amount(value, dim.column)
                         if dim.numeric
                         else _label(dim.item, value, language)
                     )

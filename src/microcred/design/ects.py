@@ -17,6 +17,7 @@ __all__ = [
     "WEEKS_PER_MONTH",
     "DesignError",
     "ects_range",
+    "format_range",
     "notional_hours",
     "to_weeks",
 ]
@@ -177,3 +178,23 @@ def to_weeks(interval: tuple[float, float], unit: str | None) -> tuple[float, fl
     lo, hi = _interval(interval, "duration")
     factor = DURATION_UNITS[key]
     return lo * factor, hi * factor
+
+
+def format_range(low: float, high: float) -> str:
+    """An interval as text with at most one decimal: ``(8, 13) -> "8-13"``, ``(7, 7) -> "7"``.
+
+    Parameters
+    ----------
+    low, high : float
+
+    Returns
+    -------
+    str
+    """
+
+    def one(x: float) -> str:
+        text = f"{x:.1f}"
+        return text[:-2] if text.endswith(".0") else text
+
+    a, b = one(low), one(high)
+    return a if a == b else f"{a}-{b}"

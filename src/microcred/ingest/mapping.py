@@ -105,6 +105,10 @@ class _Columns:
         return (hits[occurrence - 1] if occurrence <= len(hits) else None), len(hits)
 
 
+def _cut(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _spec_for(spec: str | dict[str, str] | None, language: str) -> str | None:
     if spec is None or isinstance(spec, str):
         return spec
@@ -305,15 +309,19 @@ def map_source(study: Study, source: Source, raw: RawTable, report: ValidationRe
         answered[frame["pos"].to_numpy()] = True
         frames.append(frame)
 
-    for col, header in enumerate(raw.headers):
-        if col not in used and raw.data[col].notna().any():
-            rec.many(
-                "unmapped_column",
-                "column not mapped to any item (declare an item for it to analyse it)",
-                [1],
-                column=header,
-                severity="warning",
-            )
+    unmapped = [
+        header for col, header in enumerate(raw.headers)
+        if col not in used and raw.data[col].notna().any()
+    ]
+    if unmapped:
+        shown = "; ".join(repr(_cut(h)) for h in unmapped)
+        rec.many(
+            "unmapped_column",
+            f"{len(unmapped)} column(s) with answers are not mapped to any item and are not "
+            f"analysed (declare an item to analyse one): {shown}",
+            [1],
+            severity="warning",
+        )
 
     empty = keep & ~answered
     rec.many(

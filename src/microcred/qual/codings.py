@@ -367,7 +367,7 @@ def read_presence_matrix(
     if text_i is not None:
         units["text"] = data[text_i].astype("object").where(data[text_i].notna(), None)
     for name, i in zip(keep_columns, keep_i, strict=True):
-        units[name] = data[i].to_numpy(dtype=object)
+        units[name] = pd.Series(data[i].to_numpy(dtype=object)).astype("string")
     for column in ("unit_id", "document", "respondent_id", "speaker", "text", "language"):
         units[column] = units[column].astype("string")
     units["start"] = units["start"].astype("Int64")
@@ -393,7 +393,8 @@ def read_coder_files(
     Returns
     -------
     units : pandas.DataFrame
-        The union of the files' units (first file's row for a unit in several).
+        The union of the files' units (first file's row for a unit in several);
+        ``document`` is the first file's stem unless given.
     codings : pandas.DataFrame
         All coders' codings; a unit missing from a coder's file is missing for that
         coder.
@@ -406,6 +407,9 @@ def read_coder_files(
     for name in ("coder", "code", "column_pattern"):
         if name in options:
             raise TypeError(f"read_coder_files() sets {name} itself")
+    if not files:
+        raise TypeError("read_coder_files() needs at least one file")
+    options.setdefault("document", Path(next(iter(files.values()))).stem)
     all_units, all_codings = [], []
     for coder_name, path in files.items():
         units, codings = read_presence_matrix(
@@ -546,7 +550,7 @@ def merge_codings(existing: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFram
     old_protected = (match["origin"] == "human").fillna(False).to_numpy(dtype=bool) | match[
         "status"
     ].isin(["confirmed", "rejected"]).to_numpy(dtype=bool)
-    take = np.ones(len(new), dtype=bool)
+    take = ~has_old | new_human | ~old_protected
     replaced = match.loc[has_old & take, "_old"].astype("int64").to_numpy()
     kept_old = old.drop(index=replaced)
     merged = pd.concat([kept_old, new[take]], ignore_index=True)

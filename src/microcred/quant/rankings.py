@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["RANKING_COLUMNS", "construct_rankings", "rank_options"]
 
 RANKING_COLUMNS = ["item_id", "option_id", "label", "n", "base", "pct", "ci_low", "ci_high",
-                   "rank"]
+                   "rank", "small_n"]
 TOP_BOX_ID = "top_box"
 """``option_id`` of a Likert/rating item's row in a ranking (its top-box share)."""
 
@@ -46,19 +46,22 @@ def construct_rankings(study: Study, items: dict[str, ItemResult]) -> dict[str, 
     study : Study
         Gives the constructs and which items belong to them.
     items : dict of str -> ItemResult
-        Item results (see :func:`microcred.quant.analyse.describe_item`).
+        Item results (see :func:`microcred.quant.items.describe_item`).
 
     Returns
     -------
     dict of str -> pandas.DataFrame
         Construct id -> ``item_id, option_id, label, n, base, pct, ci_low, ci_high,
-        rank``; the ``motivation`` construct first when there is one, then the study's
-        order. Single and multiple choice items contribute every declared option (and
-        'other' or undeclared answers when chosen), each as a share of the item's valid
+        rank, small_n`` (``base`` below :data:`~microcred.quant.results.SMALL_N`); the
+        ``motivation`` construct first when there is one, then the study's order. Single
+        and multiple choice items contribute every declared option (and 'other' or
+        undeclared answers when chosen), each as a share of the item's valid
         answers (``base``); Likert and rating items contribute one row, their top-box
         share (``option_id`` = ``"top_box"``, ``label`` = the question). Constructs with
         nothing to rank are left out.
     """
+    from microcred.quant.results import SMALL_N
+
     by_construct: dict[str, list[pd.DataFrame]] = {}
     for item in study.items:
         construct = study.construct_of(item.id)
@@ -93,5 +96,6 @@ def construct_rankings(study: Study, items: dict[str, ItemResult]) -> dict[str, 
             table = rank_options(pd.concat(by_construct[construct], ignore_index=True))
             table["n"] = table["n"].astype(np.int64)
             table["base"] = table["base"].astype(np.int64)
+            table["small_n"] = table["base"] < SMALL_N
             out[construct] = table[RANKING_COLUMNS]
     return out

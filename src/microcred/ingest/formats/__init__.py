@@ -47,7 +47,18 @@ class Grid:
     container: str
 
     def head(self, n: int = 3) -> list[list[str]]:
-        """First ``n`` records as lists of text (``""`` for an empty cell)."""
+        """The first records, as layout detection reads them.
+
+        Parameters
+        ----------
+        n : int
+            How many records (fewer when the grid is shorter).
+
+        Returns
+        -------
+        list of list of str
+            ``n`` lists of length ``n_columns``, ``""`` for an empty cell.
+        """
         return [header_cells(self.cells.iloc[i]) for i in range(min(n, len(self.cells)))]
 
 
