@@ -287,26 +287,20 @@ def holm(pvalues: ArrayLike) -> np.ndarray:
     Notes
     -----
     :func:`statsmodels.stats.multitest.multipletests` with ``method="holm"``, equal to
-    R ``p.adjust(p, "holm")``. Its Holm branch ends with a full ``gc.collect()``, which
-    costs seconds in a process holding a large survey; that call is skipped (it frees
-    nothing the correction allocated).
+    R ``p.adjust(p, "holm")``.
 
     References
     ----------
     .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
        Scandinavian Journal of Statistics 6(2), 65-70.
     """
-    import gc
-    from unittest import mock
-
     from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(pvalues, dtype=float).reshape(-1)
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
     if ok.any():
-        with mock.patch.object(gc, "collect", lambda *args, **kwargs: 0):
-            out[ok] = multipletests(p[ok], method="holm")[1]
+        out[ok] = multipletests(p[ok], method="holm")[1]
     return out
 
 

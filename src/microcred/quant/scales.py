@@ -127,10 +127,18 @@ def top_box_threshold(item: Item) -> float:
 
 
 def item_scale_summary(data: ItemData) -> dict[str, float] | None:
-    """:func:`scale_summary` of a prepared item (``None`` unless likert/rating/ordinal)."""
+    """:func:`scale_summary` of a prepared item (``None`` unless likert/rating/ordinal).
+
+    Ordinal items get no top-2-box share.
+    """
     if data.item.type not in SCALE_TYPES:
         return None
-    return scale_summary(data.val, top_box_threshold(data.item))
+    summary = scale_summary(data.val, top_box_threshold(data.item))
+    if data.item.type == "ordinal":
+        # Bands such as age or weekly hours have no "agree" end: a top-2-box share would
+        # only measure the two highest bands.
+        summary = {k: v for k, v in summary.items() if not k.startswith("top2")}
+    return summary
 
 
 def likert_summary(

@@ -1,4 +1,4 @@
-"""Reports: results -> ``report.html``, ``results.json`` and ``tables/*.csv``.
+"""Reports: results -> HTML, PDF, DOCX, XLSX, JSON, CSV tables and chart files.
 
 The report renders and never computes: every number comes from
 :class:`~microcred.quant.results.QuantResults`.
@@ -6,7 +6,7 @@ The report renders and never computes: every number comes from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from microcred.quant.results import QuantResults
     from microcred.study.models import Study
 
-__all__ = ["render"]
+__all__ = ["FORMATS", "render"]
+
+FORMATS = ("html", "json", "csv", "charts", "xlsx", "docx", "pdf")
+"""What :func:`render` can write: ``report.html``, ``results.json``, ``tables/*.csv``,
+``charts/*.svg|png``, ``tables.xlsx``, ``report.docx``, ``report.pdf``."""
 
 
 def render(
@@ -26,8 +30,9 @@ def render(
     validation: ValidationReport,
     provenance: Mapping[str, Any],
     out_dir: str | Path,
+    formats: Collection[str] | None = None,
 ) -> dict[str, Path]:
-    """Write the report of a study: HTML page, JSON of every number, CSV tables.
+    """Write the report of a study in every format, all from the same results.
 
     Parameters
     ----------
@@ -44,44 +49,84 @@ def render(
     out_dir : str or pathlib.Path
         Folder to write into; created if missing. Existing files of the same names are
         replaced.
+    formats : collection of str, optional
+        Subset of :data:`FORMATS` to write; all by default.
 
     Returns
     -------
     dict of str -> pathlib.Path
         Path relative to ``out_dir`` -> path written: ``"report.html"``,
         ``"results.json"``, ``"tables/<item_id>.csv"`` (items with frequencies or a
-        summary; ``tables/<item_id>.summary.csv`` when an item has both) and
-        ``"tables/comparisons_<by>.csv"``.
+        summary; ``tables/<item_id>.summary.csv`` when an item has both),
+        ``"tables/comparisons_<by>.csv"``, ``"charts/<name>.svg"`` and
+        ``"charts/<name>.png"`` (``<name>`` = item id or ``ranking-<construct>``),
+        ``"tables.xlsx"``, ``"report.docx"`` and ``"report.pdf"`` (left out, with a
+        :class:`~microcred.report.pdf.ReportWarning`, when no PDF engine is available).
 
     Raises
     ------
     MicrocredError
-        ``out_dir`` cannot be created or written.
+        ``out_dir`` cannot be created or written, or the PDF engine failed.
+    ValueError
+        ``formats`` names an unknown format.
 
     Notes
     -----
     ``report.html`` is self-contained (inline CSS, charts as inline SVG rendered offline
-    by vl-convert, no script, no external font or image). Text from the data is
-    HTML-escaped; CSV cells starting with ``= + - @``, tab or CR are neutralised
-    (OWASP "CSV Injection").
+    by vl-convert, no script, no external font or image). Each chart is rendered once
+    (SVG, then PNG from it) and reused by the page, the chart files, the DOCX and the
+    PDF; the PDF is the same page printed by WeasyPrint (headless Chromium when
+    WeasyPrint cannot load). Text from the data is HTML-escaped in HTML and PDF,
+    added as plain runs in DOCX, and neutralised in CSV and XLSX when it starts with
+    ``= + - @``, tab or CR (OWASP "CSV Injection").
     """
-    from microcred.report.charts import render_svgs
+    from microcred.report.charts import render_charts, write_chart_files
     from microcred.report.context import build_context
     from microcred.report.html import render_html
     from microcred.report.json_out import results_dict, write_results_json
     from microcred.report.tables import write_tables
 
+    wanted = set(FORMATS if formats is None else formats)
+    unknown = wanted - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown report format(s): {', '.join(sorted(unknown))}")
     out = Path(out_dir)
     context = build_context(study, results, validation, provenance)
-    svgs = render_svgs(context.charts)
-    page = render_html(context, svgs)
-    data = results_dict(study, results, validation, provenance, key_findings=context.findings)
+    rendered = render_charts(context.charts)
+    written: dict[str, Path] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
-        html_path = out / "report.html"
-        html_path.write_text(page, encoding="utf-8")
-        json_path = write_results_json(data, out / "results.json")
-        tables = write_tables(results, out)
+        if "html" in wanted:
+            page = render_html(context, {k: r.svg for k, r in rendered.items()})
+            html_path = out / "report.html"
+            html_path.write_text(page, encoding="utf-8")
+            written["report.html"] = html_path
+        if "json" in wanted:
+            data = results_dict(
+                study, results, validation, provenance, key_findings=context.findings
+            )
+            written["results.json"] = write_results_json(data, out / "results.json")
+        if "csv" in wanted:
+            written.update(write_tables(results, out))
+        if "charts" in wanted:
+            written.update(write_chart_files(rendered, out))
+        if "xlsx" in wanted:
+            from microcred.report.xlsx import write_xlsx
+
+            written["tables.xlsx"] = write_xlsx(
+                study, results, validation, provenance, out / "tables.xlsx", context.findings
+            )
+        if "docx" in wanted:
+            from microcred.report.docx_out import write_docx
+
+            written["report.docx"] = write_docx(context, rendered, out / "report.docx")
+        if "pdf" in wanted:
+            from microcred.report.pdf import png_figures, write_pdf
+
+            printed = render_html(context, png_figures(rendered))
+            pdf_path = write_pdf(printed, out / "report.pdf")
+            if pdf_path is not None:
+                written["report.pdf"] = pdf_path
     except OSError as exc:
         raise MicrocredError(f"cannot write the report to {out}: {exc.strerror or exc}") from exc
-    return {"report.html": html_path, "results.json": json_path, **tables}
+    return written

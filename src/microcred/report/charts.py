@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from microcred.report.safe import sanitise_svg
+from microcred.report.safe import sanitise_svg, xml_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,15 +26,20 @@ if TYPE_CHECKING:
     from microcred.quant.results import ItemResult
 
 __all__ = [
+    "PNG_SCALE",
     "Chart",
+    "RenderedChart",
     "bar_chart",
+    "chart_stem",
     "diverging_chart",
     "diverging_layout",
     "item_chart",
     "ranking_chart",
+    "render_charts",
     "render_svgs",
     "to_svg",
     "unique_labels",
+    "write_chart_files",
 ]
 
 FONT = "sans-serif"
@@ -46,8 +54,35 @@ WIDTH = 360
 DATA = "table"
 """Name of the dataset every chart specification reads."""
 
+PNG_SCALE = 2.0
+"""PNG pixels per SVG (CSS) pixel: sharp on screens and at about 190 dpi in print."""
+
 Chart = tuple[dict[str, Any], str]
 """A vega-lite specification (dict) and its accessible title."""
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    """One chart rendered once, in every form the writers need.
+
+    Attributes
+    ----------
+    svg : markupsafe.Markup
+        Sanitised SVG with ids prefixed by the chart key and an accessible title
+        (inlined in the HTML page, written to ``charts/<name>.svg``).
+    png : bytes
+        The same drawing as PNG at :data:`PNG_SCALE` (DOCX, PDF, ``charts/<name>.png``).
+    width, height : int
+        Size of the drawing in CSS pixels (the PNG is ``PNG_SCALE`` times larger).
+    title : str
+        Accessible title (plain text).
+    """
+
+    svg: Markup
+    png: bytes
+    width: int
+    height: int
+    title: str
 
 
 def unique_labels(labels: Sequence[str], ids: Sequence[str]) -> list[str]:
@@ -545,17 +580,154 @@ def to_svg(spec: Mapping[str, Any], title: str, key: str) -> Markup:
     """
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(dict(spec))
-    svg = sanitise_svg(svg)
+    return _finish_svg(vlc.vegalite_to_svg(dict(spec)), title, key)
+
+
+def _finish_svg(raw: str, title: str, key: str) -> Markup:
+    """Sanitise vega's SVG, prefix its ids with ``key`` and add the accessible title."""
+    svg = sanitise_svg(raw)
     svg = _ID.sub(lambda m: f'id="{key}-{m.group(1)}"', svg)
     svg = _REF.sub(lambda m: f"{m.group(1)}{key}-{m.group(2)}", svg)
-    label = escape(title)
+    label = escape(xml_text(title))
     svg = _ROOT.sub(
         lambda m: f'<svg{m.group(1)} role="img" aria-label="{label}"><title>{label}</title>',
         svg,
         count=1,
     )
     return Markup(svg)  # noqa: S704 - vega output, escaped labels, sanitised above
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels from a PNG's IHDR chunk (PNG spec, section 11.2.2)."""
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+def _render_one(spec: Mapping[str, Any], title: str, key: str, scale: float) -> RenderedChart:
+    import vl_convert as vlc
+
+    raw = vlc.vegalite_to_svg(dict(spec))
+    png = vlc.svg_to_png(raw, scale=scale)
+    width, height = _png_size(png)
+    return RenderedChart(
+        svg=_finish_svg(raw, title, key),
+        png=png,
+        width=round(width / scale),
+        height=round(height / scale),
+        title=title,
+    )
+
+
+def render_charts(
+    charts: Mapping[str, Chart], workers: int = 4, scale: float = PNG_SCALE
+) -> dict[str, RenderedChart]:
+    """Render every chart once, as SVG and PNG, a few at a time.
+
+    Parameters
+    ----------
+    charts : mapping of str -> (dict, str)
+        Key -> (vega-lite specification, accessible title). Keys must be usable as
+        id prefixes (letters, digits, ``-``, ``_``).
+    workers : int, default 4
+        Threads calling vl-convert (it releases the GIL while rendering).
+    scale : float, default :data:`PNG_SCALE`
+        PNG pixels per SVG pixel.
+
+    Returns
+    -------
+    dict of str -> RenderedChart
+        In the order of ``charts``.
+
+    Notes
+    -----
+    Vega runs once per chart (``vegalite_to_svg``); the PNG is rasterised from that
+    SVG by vl-convert's ``svg_to_png`` (resvg), which is what ``vegalite_to_png`` does
+    internally, so both forms show the same drawing.
+
+    References
+    ----------
+    vl-convert (https://github.com/vega/vl-convert): offline Vega-Lite -> SVG and PNG.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not charts:
+        return {}
+    keys = list(charts)
+
+    def one(k: str) -> RenderedChart:
+        return _render_one(charts[k][0], charts[k][1], k, scale)
+
+    if len(keys) == 1 or workers <= 1:
+        return {k: one(k) for k in keys}
+    with ThreadPoolExecutor(max_workers=min(workers, len(keys))) as pool:
+        rendered = list(pool.map(one, keys))
+    return dict(zip(keys, rendered, strict=True))
+
+
+_STEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def chart_stem(key: str) -> str:
+    """File name stem of a chart: its key without the ``chart-`` prefix.
+
+    Parameters
+    ----------
+    key : str
+        A key of ``ReportContext.charts`` (``"chart-<item_id>"``,
+        ``"chart-ranking-motivation"``).
+
+    Returns
+    -------
+    str
+        ``"<item_id>"``, ``"ranking-motivation"``.
+
+    Raises
+    ------
+    ValueError
+        The stem is not made of letters, digits, ``_``, ``-`` and ``.`` (it would not
+        be a safe file name).
+    """
+    stem = key.removeprefix("chart-")
+    if not _STEM.fullmatch(stem):
+        raise ValueError(f"not a valid chart name: {key!r}")
+    return stem
+
+
+def write_chart_files(rendered: Mapping[str, RenderedChart], out_dir: Path) -> dict[str, Path]:
+    """Write ``out_dir/charts/<name>.svg`` and ``<name>.png`` for every chart.
+
+    Parameters
+    ----------
+    rendered : mapping of str -> RenderedChart
+        From :func:`render_charts`.
+    out_dir : pathlib.Path
+        The report folder; ``charts/`` is created inside it.
+
+    Returns
+    -------
+    dict of str -> pathlib.Path
+        ``"charts/<name>.svg"`` and ``"charts/<name>.png"`` -> absolute path, names
+        from :func:`chart_stem`.
+
+    Raises
+    ------
+    ValueError
+        A chart key would not make a safe file name.
+    """
+    if not rendered:
+        return {}
+    folder = out_dir / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for key, chart in rendered.items():
+        stem = chart_stem(key)
+        svg_path = folder / f"{stem}.svg"
+        svg_path.write_text(str(chart.svg) + "\n", encoding="utf-8")
+        png_path = folder / f"{stem}.png"
+        png_path.write_bytes(chart.png)
+        written[f"charts/{stem}.svg"] = svg_path
+        written[f"charts/{stem}.png"] = png_path
+    return written
 
 
 def render_svgs(charts: Mapping[str, Chart], workers: int = 4) -> dict[str, Markup]:

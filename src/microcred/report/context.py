@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from microcred.quant.results import SMALL_N
 from microcred.report import fmt
 from microcred.report.charts import Chart, item_chart, ranking_chart
+from microcred.report.prose import Block, Span, methods, references
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,6 +139,8 @@ class ReportContext:
     small_n: int = SMALL_N
     alpha: float = ALPHA
     charts: dict[str, Chart] = field(default_factory=dict)
+    methods: list[Block] = field(default_factory=list)
+    references: list[tuple[Span, ...]] = field(default_factory=list)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -757,7 +760,13 @@ def build_context(
         ids = _construct_items(study, results, construct.id)
         placed.update(ids)
         extra_ranking = None
-        if construct.id != "motivation" and construct.id in results.rankings:
+        # A ranking only adds something when it puts several items side by side; for a
+        # single item it would repeat the item's own table.
+        if (
+            construct.id != "motivation"
+            and construct.id in results.rankings
+            and len(ids) > 1
+        ):
             frame = results.rankings[construct.id]
             if not frame.empty:
                 extra_ranking = _ranking_table(frame, results, "Answer")
@@ -843,4 +852,6 @@ def build_context(
             caption="Input files",
         ),
         charts=charts,
+        methods=methods(SMALL_N, ALPHA),
+        references=references(),
     )

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "neutralise_cell", "neutralise_frame", "sanitise_svg"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "neutralise_cell",
+    "neutralise_frame",
+    "sanitise_svg",
+    "xml_text",
+]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 """First characters that make Excel, LibreOffice Calc or Google Sheets read a cell as a
@@ -92,6 +98,45 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         out.index = pd.Index([neutralise_cell(v) for v in out.index], name=out.index.name)
     return out
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> str:
+    """``str(value)`` without the characters that XML 1.0 cannot hold.
+
+    Parameters
+    ----------
+    value : object
+        Text bound for an XML-based file (DOCX, XLSX); ``None`` becomes ``""``.
+
+    Returns
+    -------
+    str
+        The text with C0 control characters other than tab, line feed and carriage
+        return, lone surrogates, U+FFFE and U+FFFF removed. Markup characters such as
+        ``<`` and ``&`` are kept: the XML writer escapes them.
+
+    Notes
+    -----
+    python-docx and openpyxl refuse such characters (``ValueError``,
+    ``IllegalCharacterError``); a respondent's text must not stop the report, so they
+    are dropped instead.
+
+    References
+    ----------
+    W3C, Extensible Markup Language (XML) 1.0 (Fifth Edition), section 2.2 "Characters"
+    (production ``Char``).
+
+    Examples
+    --------
+    >>> xml_text("a\x00b\x1bc")
+    'abc'
+    """
+    if value is None:
+        return ""
+    return _XML_INVALID.sub("", str(value))
 
 
 _DANGEROUS_ELEMENTS = re.compile(

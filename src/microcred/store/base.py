@@ -79,7 +79,8 @@ class ImportRun:
     n_answers: int
 
 
-_PASSWORD_IN_URL = re.compile(r"(?P<head>://[^:/@]*:).*(?P<tail>@)")
+_PASSWORD_AFTER_SCHEME = re.compile(r"(?P<head>://[^:/@]*:).*(?P<tail>@)")
+_PASSWORD_ANYWHERE = re.compile(r"(?P<head>[^:/@\s]+:)\S*(?P<tail>@)")
 
 
 def redacted_url(url: str) -> str:
@@ -94,8 +95,8 @@ def redacted_url(url: str) -> str:
     -------
     str
         ``postgresql://user:***@host/db``; URLs without a password come back unchanged.
-        A string SQLAlchemy cannot parse still has anything between ``user:`` and ``@``
-        masked.
+        A string SQLAlchemy cannot parse still has anything between ``user:`` and the
+        last ``@`` masked.
 
     Notes
     -----
@@ -106,6 +107,13 @@ def redacted_url(url: str) -> str:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError):
-        return _PASSWORD_IN_URL.sub(r"\g<head>***\g<tail>", str(url))
+        text = str(url)
+        pattern = _PASSWORD_AFTER_SCHEME if "://" in text else _PASSWORD_ANYWHERE
+        return pattern.sub(r"\g<head>***\g<tail>", text)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.password is not None:
+        # an unescaped '@' in the password leaves its tail in the host: mask to the last '@'
+        shown = _PASSWORD_AFTER_SCHEME.sub(r"\g<head>***\g<tail>", shown)
+    return shown

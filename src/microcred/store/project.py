@@ -11,6 +11,7 @@ PostgreSQL serialises imports of one study with a transaction-level advisory loc
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -88,23 +89,34 @@ class Project:
         """The database URL with its password masked (safe to show)."""
         self._engine = _create_engine(url, busy_timeout, self.url)
         try:
+            self._ensure_schema()
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    def _ensure_schema(self) -> None:
+        """Create the tables when missing (under the write lock); check the version."""
+        version = schema.schema_version.c.version
+        with self._transaction("open", write=False) as conn:
+            found = (
+                list(conn.execute(sa.select(version)).scalars())
+                if sa.inspect(conn).has_table(schema.schema_version.name)
+                else []
+            )
+        if not found:
             with self._transaction("create the tables of", write=True, lock="schema") as conn:
                 schema.metadata.create_all(conn)
-                versions = conn.execute(sa.select(schema.schema_version.c.version)).scalars()
-                found = list(versions)
+                found = list(conn.execute(sa.select(version)).scalars())
                 if not found:
                     conn.execute(
                         schema.schema_version.insert().values(version=schema.SCHEMA_VERSION)
                     )
-                elif found != [schema.SCHEMA_VERSION]:
-                    raise StoreError(
-                        f"{self.url}: database schema version {found} is not the version "
-                        f"{schema.SCHEMA_VERSION} this microcred uses; import into a new "
-                        "database"
-                    )
-        except BaseException:
-            self._engine.dispose()
-            raise
+                    found = [schema.SCHEMA_VERSION]
+        if found != [schema.SCHEMA_VERSION]:
+            raise StoreError(
+                f"{self.url}: database schema version {found} is not the version "
+                f"{schema.SCHEMA_VERSION} this microcred uses; import into a new database"
+            )
 
     @staticmethod
     def default_url(out_dir: Path | str) -> str:
@@ -465,6 +477,9 @@ def _create_engine(url: str, busy_timeout: float, shown: str) -> Engine:
         raise StoreError(f"not a database URL: {shown}") from None
     kwargs: dict[str, Any] = {"hide_parameters": True}
     backend = parsed.get_backend_name()
+    if parsed.drivername == "postgresql" and importlib.util.find_spec("psycopg2") is not None:
+        # SQLAlchemy 2.1 defaults to psycopg 3; microcred's `postgres` extra installs psycopg2
+        parsed = parsed.set(drivername="postgresql+psycopg2")
     if backend == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -753,13 +768,14 @@ def _restore(series: pd.Series, dtype_name: str | None, boolean: bool) -> pd.Ser
     if boolean:
         values = [None if pd.isna(v) else bool(v) for v in series.tolist()]
         series = pd.Series(pd.array(values, dtype="boolean"), index=series.index)
-    if dtype_name is None or str(series.dtype) == dtype_name:
+    if dtype_name is None or (str(series.dtype) == dtype_name and dtype_name != "object"):
         return series
     try:
         target = pd.api.types.pandas_dtype(dtype_name)
     except TypeError:
         return series
-    if boolean and pd.api.types.is_object_dtype(target):
+    if pd.api.types.is_object_dtype(target):
+        # object columns hold None for NULL, as pandas.read_sql gives them
         return series.astype(object).where(series.notna(), None)
     try:
         return series.astype(target)

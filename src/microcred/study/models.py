@@ -337,6 +337,56 @@ class Comparison(_Model):
     items: list[Identifier] = Field(default_factory=list)
 
 
+class Transcript(_Model):
+    """A focus-group or interview transcript (``.txt``, ``.docx``, ``.vtt``).
+
+    ``speakers`` links speaker labels to respondent ids, so that codes given to a
+    speaker's turns become attributes of that respondent.
+    """
+
+    path: str
+    speakers: dict[str, str] = Field(default_factory=dict)
+    language: str | None = None
+
+
+class HumanCodings(_Model):
+    """A file of human codings: a unit x code 0/1 presence matrix (CSV/XLSX) or a REFI-QDA
+    project (``.qdpx``). For a matrix, ``unit_column`` holds the unit ids (``<item>:<respondent>``
+    for survey answers) and ``column_pattern`` (named groups ``code`` and ``coder``) or
+    ``coder`` say how the other columns are read."""
+
+    path: str
+    unit_column: str = "unit_id"
+    coder: str | None = None
+    column_pattern: str | None = None
+
+
+class Coding(_Model):
+    """Qualitative coding of open-text answers and transcripts.
+
+    ``items`` maps each open-text item to the codes (or categories, meaning all their
+    codes) that apply to it; a list means every code applies. ``automatic`` chooses the
+    machine coder: ``auto`` is supervised once humans have coded examples of a code and
+    zero-shot from the codebook otherwise. ``embedder`` is ``e5`` (multilingual, shipped
+    in a package), ``tfidf`` (fast fallback) or the path of a local sentence-transformers
+    model.
+    """
+
+    codebook: str
+    items: dict[Identifier, list[Identifier]] | list[Identifier]
+    transcripts: list[Transcript] = Field(default_factory=list)
+    human: list[HumanCodings] = Field(default_factory=list)
+    automatic: Literal["auto", "zero-shot", "supervised", "none"] = "auto"
+    embedder: str = "e5"
+    discover_themes: bool = True
+
+    def item_codes(self) -> dict[str, list[str]]:
+        """Item id -> the code or category ids that apply to it (empty list: all codes)."""
+        if isinstance(self.items, list):
+            return {item: [] for item in self.items}
+        return dict(self.items)
+
+
 class Study(_Model):
     """A whole study file; ``base_dir`` (not in the file) is the folder it was read from."""
 
@@ -347,6 +397,7 @@ class Study(_Model):
     constructs: list[Construct] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
     comparisons: list[Comparison] = Field(default_factory=list)
+    coding: Coding | None = None
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
@@ -396,6 +447,14 @@ class Study(_Model):
                         problems.append(
                             ((*loc, "options", o), f"item {cond.item!r} has no option {opt!r}")
                         )
+        if self.coding is not None:
+            for item_id in self.coding.item_codes():
+                if item_id not in items:
+                    problems.append((("coding", "items", item_id), f"unknown item {item_id!r}"))
+                elif items[item_id].type != "open_text":
+                    problems.append(
+                        (("coding", "items", item_id), f"item {item_id!r} is not open_text")
+                    )
         segment_ids = {s.id for s in self.segments}
         for c, comp in enumerate(self.comparisons):
             if comp.by not in items and comp.by not in segment_ids:

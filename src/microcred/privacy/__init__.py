@@ -1,0 +1,79 @@
+"""Privacy protection for everything that leaves the project.
+
+* :func:`pseudonymise`, :func:`load_or_create_key`: keyed-hash pseudonyms for
+  respondent ids, the key kept in the project database.
+* :func:`scrub_text`: e-mail addresses, phone numbers, URLs, national ids and listed
+  names replaced by ``[email]``, ``[phone]``, ``[url]``, ``[id]``, ``[name]``.
+* :func:`suppress_counts`, :func:`suppress_percentages`,
+  :func:`suppress_frequency_table`: small-cell suppression with complementary
+  suppression audited against the published totals; :func:`withhold_quotes`.
+* :class:`PrivacySummary`: what was done, for the report.
+
+Pure functions: DataFrame in, DataFrame out. The heavy modules load on first use, so
+``import microcred.privacy`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from microcred.privacy.base import PrivacyError, PrivacyKeyError
+from microcred.privacy.summary import PrivacySummary
+
+if TYPE_CHECKING:
+    from microcred.privacy.pseudonyms import load_or_create_key, new_key, pseudonymise
+    from microcred.privacy.scrub import KINDS, PLACEHOLDERS, find_identifiers, scrub_text
+    from microcred.privacy.suppress import (
+        DEFAULT_K,
+        Suppression,
+        add_margins,
+        suppress_counts,
+        suppress_frequency_table,
+        suppress_percentages,
+        withhold_quotes,
+    )
+
+__all__ = [
+    "DEFAULT_K",
+    "KINDS",
+    "PLACEHOLDERS",
+    "PrivacyError",
+    "PrivacyKeyError",
+    "PrivacySummary",
+    "Suppression",
+    "add_margins",
+    "find_identifiers",
+    "load_or_create_key",
+    "new_key",
+    "pseudonymise",
+    "scrub_text",
+    "suppress_counts",
+    "suppress_frequency_table",
+    "suppress_percentages",
+    "withhold_quotes",
+]
+
+_LAZY = {
+    "load_or_create_key": "pseudonyms",
+    "new_key": "pseudonyms",
+    "pseudonymise": "pseudonyms",
+    "KINDS": "scrub",
+    "PLACEHOLDERS": "scrub",
+    "find_identifiers": "scrub",
+    "scrub_text": "scrub",
+    "DEFAULT_K": "suppress",
+    "Suppression": "suppress",
+    "add_margins": "suppress",
+    "suppress_counts": "suppress",
+    "suppress_frequency_table": "suppress",
+    "suppress_percentages": "suppress",
+    "withhold_quotes": "suppress",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"microcred.privacy.{module}"), name)

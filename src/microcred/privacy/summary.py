@@ -1,0 +1,243 @@
+"""What the privacy steps did, for the report's privacy section and results.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from microcred.privacy.base import PrivacyError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from microcred.privacy.suppress import Suppression
+
+__all__ = ["PrivacySummary"]
+
+_KINDS = ("email", "phone", "url", "id", "name")
+_KIND_WORDS = {
+    "email": ("e-mail address", "e-mail addresses"),
+    "phone": ("phone number", "phone numbers"),
+    "url": ("web address", "web addresses"),
+    "id": ("identity or bank account number", "identity or bank account numbers"),
+    "name": ("listed name", "listed names"),
+}
+
+
+def _new_scrub_counts() -> dict[str, int]:
+    return dict.fromkeys(_KINDS, 0)
+
+
+@dataclass
+class PrivacySummary:
+    """Counts of what was done to protect respondents in one set of outputs.
+
+    Build it while producing the outputs (the ``record_*`` methods add up), then give
+    :meth:`as_dict` to the report. It holds counts only: never ids, texts or names.
+
+    Attributes
+    ----------
+    k : int
+        Threshold of small-cell suppression and quote withholding.
+    pseudonymised : int
+        Distinct respondent ids replaced by pseudonyms.
+    texts_checked : int
+        Free texts scanned for identifiers.
+    scrubbed : dict of str -> int
+        Replacements by kind (``email``, ``phone``, ``url``, ``id``, ``name``).
+    names_listed : int
+        How many names the user asked to remove (the names are not kept).
+    tables : int
+        Tables checked for small cells.
+    tables_suppressed : int
+        Tables in which at least one cell was hidden.
+    suppressed_cells : int
+        Cells hidden in all; ``primary_cells`` because their count was below ``k``,
+        ``complementary_cells`` to stop those being worked out from totals.
+    primary_cells, complementary_cells : int
+    unprotected_cells : int
+        Small counts that could not be protected (should be 0; see
+        :attr:`microcred.privacy.Suppression.unprotected`).
+    withheld_quotes : int
+        Quotes not shown because their group had fewer than ``k`` respondents.
+    """
+
+    k: int = 5
+    pseudonymised: int = 0
+    texts_checked: int = 0
+    scrubbed: dict[str, int] = field(default_factory=_new_scrub_counts)
+    names_listed: int = 0
+    tables: int = 0
+    tables_suppressed: int = 0
+    suppressed_cells: int = 0
+    primary_cells: int = 0
+    complementary_cells: int = 0
+    unprotected_cells: int = 0
+    withheld_quotes: int = 0
+
+    def record_pseudonyms(self, n_ids: int) -> None:
+        """Add ``n_ids`` distinct ids that were pseudonymised.
+
+        Parameters
+        ----------
+        n_ids : int
+            Distinct ids, e.g. ``ids.nunique()``.
+        """
+        self.pseudonymised += _count(n_ids, "n_ids")
+
+    def record_scrub(self, counts: pd.DataFrame, n_texts: int = 0) -> None:
+        """Add the counts returned by :func:`microcred.privacy.scrub_text`.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            ``kind`` and ``n`` columns (the second value :func:`scrub_text` returns).
+        n_texts : int, default 0
+            Texts that were scanned (non-missing), for the report.
+
+        Raises
+        ------
+        PrivacyError
+            If ``counts`` lacks the ``kind`` or ``n`` column or names an unknown kind.
+        """
+        if "kind" not in counts.columns or "n" not in counts.columns:
+            raise PrivacyError("scrub counts need 'kind' and 'n' columns")
+        for kind, n in zip(counts["kind"], counts["n"], strict=True):
+            if kind not in self.scrubbed:
+                raise PrivacyError(f"unknown kind of identifier {kind!r}")
+            self.scrubbed[kind] += _count(n, kind)
+        self.texts_checked += _count(n_texts, "n_texts")
+
+    def record_suppression(self, suppression: Suppression) -> None:
+        """Add one table's :class:`~microcred.privacy.Suppression`.
+
+        Parameters
+        ----------
+        suppression : Suppression
+            The result of :func:`~microcred.privacy.suppress_counts` (or the third value
+            of :func:`~microcred.privacy.suppress_frequency_table`).
+        """
+        self.tables += 1
+        n = suppression.n_suppressed
+        if n:
+            self.tables_suppressed += 1
+        self.suppressed_cells += n
+        self.primary_cells += suppression.n_primary
+        self.complementary_cells += suppression.n_complementary
+        self.unprotected_cells += len(suppression.unprotected)
+
+    def record_withheld(self, n_quotes: int) -> None:
+        """Add ``n_quotes`` withheld by :func:`~microcred.privacy.withhold_quotes`.
+
+        Parameters
+        ----------
+        n_quotes : int
+            The second value :func:`withhold_quotes` returns.
+        """
+        self.withheld_quotes += _count(n_quotes, "n_quotes")
+
+    @property
+    def scrubbed_total(self) -> int:
+        """Replacements of every kind."""
+        return sum(self.scrubbed.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy for the report and ``results.json``.
+
+        Returns
+        -------
+        dict
+            Every attribute (``scrubbed`` as a dict in the kinds' order), plus
+            ``scrubbed_total``, ``small_label`` (``"<k"``) and ``sentences``: the
+            plain-language lines of :meth:`describe`.
+        """
+        return {
+            "k": self.k,
+            "small_label": f"<{self.k}",
+            "pseudonymised": self.pseudonymised,
+            "texts_checked": self.texts_checked,
+            "scrubbed": {kind: int(self.scrubbed.get(kind, 0)) for kind in self.scrubbed},
+            "scrubbed_total": self.scrubbed_total,
+            "names_listed": self.names_listed,
+            "tables": self.tables,
+            "tables_suppressed": self.tables_suppressed,
+            "suppressed_cells": self.suppressed_cells,
+            "primary_cells": self.primary_cells,
+            "complementary_cells": self.complementary_cells,
+            "unprotected_cells": self.unprotected_cells,
+            "withheld_quotes": self.withheld_quotes,
+            "sentences": self.describe(),
+        }
+
+    def describe(self) -> list[str]:
+        """What was done, in plain English, one sentence per step.
+
+        Returns
+        -------
+        list of str
+            Sentences with counts only (no respondent data), for the privacy section.
+        """
+        lines = []
+        lines.append(
+            f"Respondent ids are shown as pseudonyms (keyed hash); "
+            f"{_n(self.pseudonymised, 'id was', 'ids were')} replaced."
+        )
+        found = [
+            _n(self.scrubbed[kind], *_KIND_WORDS[kind])
+            for kind in _KINDS
+            if self.scrubbed.get(kind, 0)
+        ]
+        checked = (
+            f" in {_n(self.texts_checked, 'free text', 'free texts')}" if self.texts_checked else ""
+        )
+        if found:
+            lines.append(
+                f"Free text was scrubbed before any output{checked}: "
+                f"{_join(found)} replaced by placeholders such as [email]."
+            )
+        else:
+            lines.append(
+                f"Free text was checked{checked} for e-mail addresses, phone numbers, "
+                "web addresses and identity numbers; none was found."
+            )
+        if self.names_listed:
+            lines.append(
+                f"{_n(self.names_listed, 'name', 'names')} on the user's list "
+                "were removed wherever they appeared."
+            )
+        lines.append(
+            f'Counts from 1 to {self.k - 1} are shown as "<{self.k}"; '
+            f"{_n(self.primary_cells, 'cell', 'cells')} in "
+            f"{_n(self.tables_suppressed, 'table', 'tables')} "
+            f"{'was' if self.primary_cells == 1 else 'were'} hidden this way, and "
+            f"{_n(self.complementary_cells, 'further cell', 'further cells')} "
+            '(shown as "[c]") so that they cannot be worked out from the totals.'
+        )
+        if self.unprotected_cells:
+            lines.append(
+                f"Warning: {_n(self.unprotected_cells, 'small count', 'small counts')} "
+                "could not be protected."
+            )
+        lines.append(
+            f"Quotes from groups of fewer than {self.k} respondents are withheld "
+            f"({self.withheld_quotes} withheld)."
+        )
+        return lines
+
+
+def _count(value: object, what: str) -> int:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise PrivacyError(f"{what} must be a whole number, not {value!r}") from None
+    if number < 0 or number != value:
+        raise PrivacyError(f"{what} must be a whole number of at least 0, not {value!r}")
+    return number
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
