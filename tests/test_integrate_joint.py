@@ -83,7 +83,7 @@ def _answers(rows: dict[str, dict[str, str | list[str]]]) -> tuple[pd.DataFrame,
                                 "source_id": "s", "row": 2})  # fmt: skip
     ids = list(rows)
     respondents = pd.DataFrame({"respondent_id": ids, "source_id": "s", "row": 2,
-                                "language": "en", "submitted_at": None, "finished": True})  # fmt: skip
+                                "language": "en", "submitted_at": None, "finished": True})
     return pd.DataFrame(records), respondents
 
 
@@ -182,7 +182,8 @@ def test_multiple_choice_motivation_uses_respondent_option_pairs() -> None:
     stated = {"a": ["career", "personal_interest"], "b": ["career"], "c": ["academic"],
               "d": ["personal_interest"], "e": ["career", "academic"]}  # fmt: skip
     coded = {"a": {"m_career": 1}, "b": {"m_career": 1}, "c": {"m_personal": 1},
-             "d": {"m_personal": 1, "m_academic": 1}, "e": {"m_career": 1, "m_academic": 1}}  # fmt: skip
+             "d": {"m_personal": 1, "m_academic": 1},
+             "e": {"m_career": 1, "m_academic": 1}}
     answers, respondents = _answers({r: {"motivation": o} for r, o in stated.items()})
     q = _quantitized(list(stated), coded)
     agreement = motivation_agreement(answers, study.item("motivation"), q, CODEBOOK.codable())

@@ -72,7 +72,7 @@ def _frame(rows: dict[str, dict[str, str | list[str]]]) -> tuple[pd.DataFrame, p
                                 "value": np.nan, "text": None, "missing": None,
                                 "source_id": "s", "row": 2})  # fmt: skip
     respondents = pd.DataFrame({"respondent_id": list(rows), "source_id": "s", "row": 2,
-                                "language": "en", "submitted_at": None, "finished": True})  # fmt: skip
+                                "language": "en", "submitted_at": None, "finished": True})
     return pd.DataFrame(records), respondents
 
 
@@ -139,8 +139,8 @@ def test_selection_uses_the_matching_silhouette(planted) -> None:
     study, answers, respondents, _, profiles = planted
     data = profile_matrix(study, answers, respondents)
     x = np.column_stack([pd.factorize(data.matrix[c])[0] for c in data.matrix.columns])
-    labels = profiles.assignments.set_index("respondent_id").loc[data.matrix.index,
-                                                                 "profile_id"].to_numpy()  # fmt: skip
+    assigned = profiles.assignments.set_index("respondent_id")["profile_id"]
+    labels = assigned.loc[data.matrix.index].to_numpy()
     chosen = profiles.selection.set_index("k").loc[profiles.k]
     assert bool(chosen["chosen"])
     assert chosen["silhouette"] == pytest.approx(_matching_silhouette(x, labels), abs=1e-12)
@@ -188,7 +188,9 @@ def test_naming_rule_on_hand_made_traits() -> None:
 def test_duplicate_names_get_a_distinguishing_trait() -> None:
     rows = {}
     for i in range(40):  # two career groups that differ in modality and live sessions
-        modality, live = ("online_asynchronous", "none") if i < 20 else ("blended", "weekly_mandatory")
+        modality, live = (
+            ("online_asynchronous", "none") if i < 20 else ("blended", "weekly_mandatory")
+        )
         rows[f"r{i}"] = {"motivation": "career", "modality": modality, "live_sessions": live}
     for i in range(40, 60):
         rows[f"r{i}"] = {"motivation": "personal_interest", "modality": "face_to_face",
@@ -262,3 +264,29 @@ def test_a_brief_per_profile_follows_its_members(planted) -> None:
         prefs = profile.preferences[profile.preferences["item_id"] == "modality"]
         modal = prefs.sort_values("n", ascending=False)["option_id"].iloc[0]
         assert brief.get("modality").options == (modal,)
+
+
+def test_weighted_patterns_match_kmodes_on_every_respondent(planted) -> None:
+    """Cao's modes and the k-modes cost on weighted patterns equal kmodes on all rows."""
+    import warnings
+
+    from kmodes.kmodes import KModes
+    from kmodes.util.dissim import matching_dissim
+    from kmodes.util.init_methods import init_cao
+
+    from microcred.integrate.profiles import _fit, cao_modes
+
+    study, answers, respondents, _, _ = planted
+    data = profile_matrix(study, answers, respondents)
+    x = np.column_stack([pd.factorize(data.matrix[c], sort=True)[0]
+                         for c in data.matrix.columns])  # fmt: skip
+    patterns, counts = np.unique(x, axis=0, return_counts=True)
+    for k in (2, 3, 4):
+        # the same modes (as sets of rows; ties may be met in another order)
+        ours = {tuple(row) for row in cao_modes(patterns, counts, k)}
+        theirs = {tuple(int(v) for v in row) for row in init_cao(x, k, matching_dissim)}
+        assert ours == theirs
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            full = KModes(n_clusters=k, init="Cao", n_init=1, random_state=1).fit(x)
+        assert _fit(patterns, counts, k, 1).cost_ == full.cost_

@@ -226,8 +226,8 @@ def test_codes_by_groups_reproduce_fisher_tea_tasting() -> None:
     codings = _codings([(f"u{i}", "career", p) for i, p in enumerate(present)]
                        + [(f"u{i}", "cost", 1 - p) for i, p in enumerate(present)])  # fmt: skip
     q = quantitize(units, codings, respondents)
-    (result,) = code_comparisons(_study(), answers, respondents,
-                                 as_answers(q, respondents=respondents), by=["modality"])  # fmt: skip
+    code_items = as_answers(q, respondents=respondents)
+    (result,) = code_comparisons(_study(), answers, respondents, code_items, by=["modality"])
     table = result.crosstabs["theme_career"]
     assert table.loc["yes"].tolist() == [3, 1] and table.loc["no"].tolist() == [1, 3]
     tests = result.tests.set_index("item_id")

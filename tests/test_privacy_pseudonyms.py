@@ -9,8 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
-from microcred.privacy import PrivacyError, PrivacyKeyError, load_or_create_key, new_key
-from microcred.privacy import pseudonymise
+from microcred.privacy import (
+    PrivacyError,
+    PrivacyKeyError,
+    load_or_create_key,
+    new_key,
+    pseudonymise,
+)
 from microcred.store import Project, StoreError
 
 # RFC 4231, section 4.2 (HMAC-SHA256 test case 1): key = 0x0b * 20, data = "Hi There".

@@ -191,11 +191,17 @@ def test_round_trip_of_shuffled_columns_and_empty_frames(project):
     assert got_respondents.dtypes.to_dict() == respondents.dtypes.to_dict()
 
 
-def test_round_trip_in_batches_with_progress(project, monkeypatch):
+def test_round_trip_in_batches_with_progress(project, url, monkeypatch):
     monkeypatch.setattr(project_module, "CHUNK_ROWS", 7)
     answers, respondents = make_frames(40)
     calls: list[tuple[int, int]] = []
     do_import(project, answers, respondents, progress=lambda d, t: calls.append((d, t)))
+    engine = engine_for(url)  # SQLite rebuilds the index after a bulk insert
+    indexes = sa.inspect(engine).get_indexes("answers")
+    engine.dispose()
+    assert [(i["name"], i["column_names"]) for i in indexes] == [
+        ("ix_answers_study_item", ["study_id", "item_id"])
+    ]
     total = len(answers) + len(respondents)
     assert calls[0] == (0, total) and calls[-1] == (total, total)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
@@ -322,6 +328,10 @@ def test_failure_after_rows_were_written_rolls_everything_back(project, url, mon
         do_import(project, new_answers, new_respondents, srcs=sources(sha1="f" * 64))
     monkeypatch.undo()
     assert dump(url) == before
+    engine = engine_for(url)  # the index dropped for the bulk insert is back too
+    indexes = {i["name"] for i in sa.inspect(engine).get_indexes("answers")}
+    engine.dispose()
+    assert "ix_answers_study_item" in indexes
     got_answers, _ = project.load_answers("uoc-2023")
     pd.testing.assert_frame_equal(got_answers, answers)
 

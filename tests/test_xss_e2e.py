@@ -280,15 +280,18 @@ def test_xlsx_tables_neutralise_formula_triggers(out):
         pytest.skip("the run wrote no .xlsx file")
     from openpyxl import load_workbook
 
-    bad = []
+    bad, values = [], set()
     for book in books:
         for sheet in load_workbook(book).worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     value = cell.value
+                    values.add(value)
                     if cell.data_type == "f" or (isinstance(value, str) and formula_like(value)):
                         bad.append((book.name, sheet.title, cell.coordinate, value))
     assert bad == []
+    for label in FORMULAS.values():  # the labels are there, as text
+        assert "'" + label in values
 
 
 def test_docx_report_keeps_payloads_as_text(out):

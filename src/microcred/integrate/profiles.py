@@ -11,16 +11,20 @@ Method (also written into every :class:`Profiles`):
   column's most frequent option; ``missing="drop"`` leaves out respondents with any
   missing answer. Respondents who answered none of the items are not profiled.
 - **Clustering**: k-modes (Huang 1998) with the simple matching dissimilarity and
-  Cao et al.'s (2009) deterministic initialisation, from the ``kmodes`` package.
+  Cao et al.'s (2009) deterministic initialisation, from the ``kmodes`` package. It is
+  fitted on the distinct answer patterns weighted by how many respondents gave each
+  (the same objective as on every respondent, and much faster), starting from Cao's
+  modes computed with those weights.
 - **Number of profiles**: the k in 2..6 with the highest mean silhouette (Rousseeuw
   1987) on the same dissimilarity (the Hamming distance of the category codes,
   scikit-learn ``silhouette_score(metric="hamming")``); ties go to the smaller k.
-- **Stability**: ``n_boot`` bootstrap resamples of the respondents, k-modes refitted
-  on each with the chosen k, every respondent of the original data assigned by the
-  refitted model, and the adjusted Rand index (Hubert & Arabie 1985) of those
-  assignments against the reference ones; the mean ARI is reported (>= 0.8 read as
-  stable, 0.6-0.8 as moderately stable, below as unstable: a convention of this
-  package, in the spirit of Hennig's 2007 bootstrap thresholds).
+- **Stability**: ``n_boot`` bootstrap resamples of the respondents (multinomial
+  weights on the answer patterns), k-modes refitted on each with the chosen k, every
+  respondent of the original data assigned by the refitted model, and the adjusted
+  Rand index (Hubert & Arabie 1985) of those assignments against the reference ones;
+  the mean ARI is reported (>= 0.8 read as stable, 0.6-0.8 as moderately stable,
+  below as unstable: a convention of this package, in the spirit of Hennig's 2007
+  bootstrap thresholds).
 - **Names**: a profile's defining traits are the options at least half of its members
   chose that are over-represented against the whole sample (lift = share in profile /
   share in sample > 1), highest lift first (none: the profile's most chosen option of
@@ -68,6 +72,7 @@ __all__ = [
     "Profiles",
     "Trait",
     "briefs_by_profile",
+    "cao_modes",
     "learner_profiles",
     "name_profile",
     "profile_matrix",
@@ -482,14 +487,60 @@ def _encode(matrix: pd.DataFrame) -> np.ndarray:
     return np.column_stack(codes).astype(np.int64) if codes else np.zeros((len(matrix), 0))
 
 
-def _fit(x: np.ndarray, k: int, seed: int) -> Any:
+def cao_modes(patterns: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Cao et al.'s (2009) initial modes, for answer patterns weighted by frequency.
+
+    Parameters
+    ----------
+    patterns : numpy.ndarray of int, shape (m, p)
+        Distinct answer patterns, category codes ``0..c_j - 1`` in column ``j``.
+    weights : numpy.ndarray of int, shape (m,)
+        Respondents giving each pattern (0 allowed: the pattern is not in the data).
+    k : int
+        Number of modes.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (k, p)
+        The first mode is the pattern of highest density
+        ``dens(x) = sum_j f_j(x_j) / (n p)`` (``f_j``: respondents sharing the
+        category in column ``j``); each next one maximises, over patterns, the
+        minimum over chosen modes of ``dens(x) * d(x, mode)`` (``d``: simple
+        matching). Ties go to the first pattern. On the expanded data this is what
+        ``kmodes.util.init_methods.init_cao`` computes.
+
+    References
+    ----------
+    Cao, F., Liang, J. & Bai, L. (2009). A new initialization method for categorical
+    data clustering. Expert Systems with Applications 36(7), 10223-10228.
+    """
+    import numpy as np
+
+    n = float(weights.sum())
+    m, p = patterns.shape
+    dens = np.zeros(m)
+    for j in range(p):
+        freq = np.bincount(patterns[:, j], weights=weights, minlength=int(patterns[:, j].max()) + 1)
+        dens += freq[patterns[:, j]] / n / p
+    present = weights > 0
+    chosen = [int(np.argmax(np.where(present, dens, -1.0)))]
+    for _ in range(1, k):
+        dd = np.min([(patterns != patterns[c]).sum(axis=1) * dens for c in chosen], axis=0)
+        chosen.append(int(np.argmax(np.where(present, dd, -1.0))))
+    return np.asarray(patterns[chosen])
+
+
+def _fit(patterns: np.ndarray, weights: np.ndarray, k: int, seed: int) -> Any:
+    """k-modes on weighted distinct patterns, started from Cao's modes."""
     import warnings
 
     from kmodes.kmodes import KModes
 
+    init = cao_modes(patterns, weights, k)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return KModes(n_clusters=k, init="Cao", n_init=1, random_state=seed).fit(x)
+        model = KModes(n_clusters=k, init=init, n_init=1, random_state=seed)
+        return model.fit(patterns, sample_weight=[int(w) for w in weights])
 
 
 def _silhouette(x: np.ndarray, labels: np.ndarray, seed: int) -> float:
@@ -620,9 +671,11 @@ def learner_profiles(
     Notes
     -----
     The method and the naming rule are in the module docstring. k-modes is
-    ``kmodes.kmodes.KModes(init="Cao", n_init=1)`` (de Vos 2015-, ``kmodes`` >= 0.12);
-    the silhouette is scikit-learn ``silhouette_score(metric="hamming")`` (on more
-    than 4,000 respondents, on a seeded sample of 4,000); the ARI is scikit-learn
+    ``kmodes.kmodes.KModes(init=<Cao modes>, n_init=1).fit(patterns,
+    sample_weight=counts)`` (de Vos, ``kmodes`` >= 0.12; the initial modes from
+    :func:`cao_modes`); the silhouette is scikit-learn
+    ``silhouette_score(metric="hamming")`` (on more than 4,000 respondents, on a
+    seeded sample of 4,000); the ARI is scikit-learn
     ``adjusted_rand_score``.
 
     References
@@ -664,12 +717,14 @@ def learner_profiles(
             f"too few respondents or answer patterns ({n} respondents, {patterns} "
             f"patterns) for {list(k_values)!r} profiles"
         )
+    patterns_, inverse, counts = np.unique(x, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
     fits, rows = {}, []
     for k in tried:
-        model = _fit(x, k, seed)
+        model = _fit(patterns_, counts, k, seed)
         # predict, not labels_: kmodes leaves labels_ None when k equals the number of
         # distinct answer patterns (it then skips the iterations)
-        labels = np.asarray(model.predict(x), dtype=np.int64)
+        labels = np.asarray(model.predict(patterns_), dtype=np.int64)[inverse]
         fits[k] = labels
         rows.append({
             "k": k, "silhouette": _silhouette(x, labels, seed), "cost": float(model.cost_),
@@ -693,11 +748,12 @@ def learner_profiles(
     aris = []
     rng = np.random.default_rng(seed)
     for b in range(n_boot):
-        sample = rng.integers(0, n, size=n)
-        if np.unique(x[sample], axis=0).shape[0] < best:
+        resample = rng.multinomial(n, counts / n)  # respondents drawn with replacement
+        if np.count_nonzero(resample) < best:
             continue
-        model = _fit(x[sample], best, seed + b + 1)
-        aris.append(adjusted_rand_score(reference, model.predict(x)))
+        model = _fit(patterns_, resample, best, seed + b + 1)
+        refitted = np.asarray(model.predict(patterns_), dtype=np.int64)[inverse]
+        aris.append(adjusted_rand_score(reference, refitted))
     mean_ari = float(np.mean(aris)) if aris else math.nan
     stability = {
         "n_boot": len(aris),

@@ -35,7 +35,7 @@ KEY_BYTES = 32
 """Length of a new key: 256 bits, the HMAC-SHA256 block-size recommendation (RFC 2104)."""
 
 MIN_KEY_BYTES = 16
-"""Shortest key accepted (128 bits, NIST SP 800-107 r1, section 5.3.4)."""
+"""Shortest key accepted (128 bits; NIST SP 800-107 Rev. 1 on HMAC key lengths)."""
 
 _MAX_CHARS = 52  # 256 bits of base32 without padding
 
@@ -104,8 +104,8 @@ def pseudonymise(ids: pd.Series, key: bytes, prefix: str = "R", *, length: int =
     A keyed hash rather than a plain hash: respondent ids are often guessable (row
     numbers, e-mail addresses), and an unkeyed hash of a guessable value is reversed by
     trying every candidate. HMAC-SHA256 (RFC 2104, FIPS 198-1) with a secret key is the
-    pseudonymisation technique "keyed-hash function with stored key" of ENISA (2019),
-    section 3.2. Truncation keeps the pseudonyms short; 50 bits make a collision among
+    pseudonymisation technique "keyed-hash function with stored key" described by
+    ENISA (2019). Truncation keeps the pseudonyms short; 50 bits make a collision among
     100 000 ids improbable (birthday bound about 4e-6), and a collision is detected and
     removed anyway.
 
@@ -113,8 +113,8 @@ def pseudonymise(ids: pd.Series, key: bytes, prefix: str = "R", *, length: int =
     ----------
     .. [1] Krawczyk, H., Bellare, M. & Canetti, R. (1997). HMAC: Keyed-hashing for
        message authentication. RFC 2104.
-    .. [2] ENISA (2019). Pseudonymisation techniques and best practices.
-       doi:10.2824/247711.
+    .. [2] ENISA (2019). Pseudonymisation techniques and best practices. European
+       Union Agency for Cybersecurity.
 
     Examples
     --------

@@ -8,7 +8,7 @@ rewritten once, so a placeholder is never scanned again.
 
 Scrubbing is a safeguard, not an anonymisation: it removes the direct identifiers that
 have a recognisable shape; people can still be recognised from what they tell (ICO 2012,
-chapter 3), which is why quotes from small groups are also withheld
+on indirect identification), which is why quotes from small groups are also withheld
 (:func:`microcred.privacy.suppress.withhold_quotes`).
 """
 
@@ -31,6 +31,8 @@ KINDS = ("email", "phone", "url", "id", "name")
 
 PLACEHOLDERS = {kind: f"[{kind}]" for kind in KINDS}
 """The text each kind is replaced with."""
+
+_PRIORITY = ("url", "email", "id", "phone", "name")  # for finds with the same span
 
 DEFAULT_REGIONS = ("ES", "GB", "US", "FR", "DE", "IT", "PT", "IE", "NL", "MX", "AR", "CO")
 """Countries whose national phone formats (without ``+`` prefix) are recognised.
@@ -76,11 +78,19 @@ _SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
 # of four; every candidate is checked with the ISO 7064 mod 97-10 checksum.
 _IBAN = re.compile(r"(?<![\w-])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?")
 
+# ORCID iD (ISO 27729 check character), a personal researcher identifier.
+_ORCID = re.compile(r"(?<![\w-])\d{4}-\d{4}-\d{4}-\d{3}[\dX](?![\w-])")
+# Payment card numbers: 13-19 digits, plain or in groups of four, passing the Luhn check.
+_CARD = re.compile(r"(?<![\w.,-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w.,-])\d{13,19}(?![\w.,-])")
+
 # A '+' or '00' international prefix followed by 8 to 15 digits in groups (E.164).
 _INTL_PHONE = re.compile(
     r"(?<![\w+])(?:\+|\b00)\s?\(?\d{1,4}\)?(?:[ .\-/]?\(?\d{1,6}\)?){1,8}(?![\w])"
 )
 _DIGITS = re.compile(r"\d")
+# a cluster of at least 7 digits joined by phone-like separators: only texts with one
+# are given to libphonenumber (the shortest national numbers of DEFAULT_REGIONS are longer)
+_DIGIT_CLUSTER = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
 _FOLD_EXTRA = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "‐": "-", "‑": "-"})
 
 
@@ -107,6 +117,18 @@ def _ibans(text: str) -> Iterable[tuple[int, int]]:
             if cut <= 4:
                 break
             candidate = candidate[:cut]
+
+
+def _luhn_ok(candidate: str) -> bool:
+    digits = [int(ch) for ch in candidate if ch.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        if i % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
 
 
 def _urls(text: str) -> Iterable[tuple[int, int]]:
@@ -209,7 +231,7 @@ def find_identifiers(
     list of (start, end, kind)
         Non-overlapping character spans of ``text`` in order, ``kind`` one of
         :data:`KINDS`. When two finds overlap the one that starts first wins, then the
-        longer one, then the kind listed first in :data:`KINDS`.
+        longer one, then URL, e-mail, id, phone and name in that order.
 
     Raises
     ------
@@ -235,12 +257,14 @@ def _find(
         for pattern in (_DNI, _NIE, _CIF, _NINO, _SSN):
             found.extend((*m.span(), "id") for m in pattern.finditer(text))
         found.extend((s, e, "id") for s, e in _ibans(text))
+        found.extend((*m.span(), "id") for m in _ORCID.finditer(text))
+        found.extend((*m.span(), "id") for m in _CARD.finditer(text) if _luhn_ok(m.group()))
         found.extend((s, e, "phone") for s, e in _international_phones(text))
-        if regions:
+        if regions and _DIGIT_CLUSTER.search(text):
             found.extend((s, e, "phone") for s, e in _national_phones(text, regions))
     if names is not None:
         found.extend((s, e, "name") for s, e in _names(text, names))
-    rank = {kind: i for i, kind in enumerate(KINDS)}
+    rank = {kind: i for i, kind in enumerate(_PRIORITY)}
     found.sort(key=lambda span: (span[0], -(span[1] - span[0]), rank[span[2]]))
     kept: list[tuple[int, int, str]] = []
     for start, end, kind in found:
@@ -305,7 +329,8 @@ def scrub_text(
       (``X1234567L``), legal-entity NIF (``B12345674``), UK National Insurance numbers
       (``AB 12 34 56 C``), US Social Security numbers (``123-45-6789``) and IBANs that
       pass the ISO 7064 mod 97-10 check. Control letters of DNI/NIE are not checked: a
-      mistyped number is still someone's number.
+      mistyped number is still someone's number. Also ORCID iDs and payment card
+      numbers that pass the Luhn check (ISO/IEC 7812-1).
 
     Names that are also common words ("Rosa", "Mar") are replaced wherever the word
     appears; the count says how often. Nothing is logged and error messages never quote
@@ -330,12 +355,15 @@ def scrub_text(
     n_by_kind = dict.fromkeys(KINDS, 0)
     texts_by_kind = dict.fromkeys(KINDS, 0)
     values: list[object] = []
+    seen_texts: dict[str, list[tuple[int, int, str]]] = {}
     for value in series.tolist():
         if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
             values.append(value)
             continue
         text = value if isinstance(value, str) else str(value)
-        spans = _find(text, pattern, regions)
+        spans = seen_texts.get(text)
+        if spans is None:
+            spans = seen_texts[text] = _find(text, pattern, regions)
         if not spans:
             values.append(text)
             continue

@@ -55,9 +55,9 @@ class PrivacySummary:
         Cells hidden in all; ``primary_cells`` because their count was below ``k``,
         ``complementary_cells`` to stop those being worked out from totals.
     primary_cells, complementary_cells : int
-    unprotected_cells : int
-        Small counts that could not be protected (should be 0; see
-        :attr:`microcred.privacy.Suppression.unprotected`).
+    uniform_tables : int
+        Tables so small that all their hidden cells are shown as ``"[c]"`` (see
+        :attr:`microcred.privacy.Suppression.uniform`).
     withheld_quotes : int
         Quotes not shown because their group had fewer than ``k`` respondents.
     """
@@ -72,7 +72,7 @@ class PrivacySummary:
     suppressed_cells: int = 0
     primary_cells: int = 0
     complementary_cells: int = 0
-    unprotected_cells: int = 0
+    uniform_tables: int = 0
     withheld_quotes: int = 0
 
     def record_pseudonyms(self, n_ids: int) -> None:
@@ -124,7 +124,7 @@ class PrivacySummary:
         self.suppressed_cells += n
         self.primary_cells += suppression.n_primary
         self.complementary_cells += suppression.n_complementary
-        self.unprotected_cells += len(suppression.unprotected)
+        self.uniform_tables += int(suppression.uniform)
 
     def record_withheld(self, n_quotes: int) -> None:
         """Add ``n_quotes`` withheld by :func:`~microcred.privacy.withhold_quotes`.
@@ -164,7 +164,7 @@ class PrivacySummary:
             "suppressed_cells": self.suppressed_cells,
             "primary_cells": self.primary_cells,
             "complementary_cells": self.complementary_cells,
-            "unprotected_cells": self.unprotected_cells,
+            "uniform_tables": self.uniform_tables,
             "withheld_quotes": self.withheld_quotes,
             "sentences": self.describe(),
         }
@@ -213,10 +213,10 @@ class PrivacySummary:
             f"{_n(self.complementary_cells, 'further cell', 'further cells')} "
             '(shown as "[c]") so that they cannot be worked out from the totals.'
         )
-        if self.unprotected_cells:
+        if self.uniform_tables:
             lines.append(
-                f"Warning: {_n(self.unprotected_cells, 'small count', 'small counts')} "
-                "could not be protected."
+                f"In {_n(self.uniform_tables, 'very small table', 'very small tables')} "
+                'every hidden cell is shown as "[c]".'
             )
         lines.append(
             f"Quotes from groups of fewer than {self.k} respondents are withheld "

@@ -35,10 +35,13 @@ __all__ = [
 ]
 
 DEFAULT_K = 5
-"""Default threshold: counts 1 to 4 are hidden (ONS/GSS practice for survey tables)."""
+"""Default threshold: counts 1 to 4 are hidden (the common "fewer than 5" rule)."""
 
 COMPLEMENTARY_LABEL = "[c]"
-"""Shown for cells hidden only to protect a small count (GSS symbol for "confidential")."""
+"""Shown for cells hidden only to protect a small count.
+
+The UK Government Analysis Function's guidance on symbols in tables uses ``[c]`` for
+"confidential"."""
 
 _PCT_COLUMNS = ("pct", "ci_low", "ci_high", "pct_mentions", "top2_pct")
 
@@ -65,9 +68,10 @@ class Suppression:
         The threshold.
     margins_name : str
         Label of the total row/column in ``table`` (if it has one).
-    unprotected : tuple of labels
-        Primary cells that could not be protected (always empty for tables whose totals
-        are part of ``table``; kept so callers can refuse to publish otherwise).
+    uniform : bool
+        ``True`` when every hidden cell is shown with the complementary label, because
+        even hiding every non-zero cell left a small count pinned by its ``"<k"`` label
+        (tiny tables, e.g. a grand total below ``k``).
 
     Notes
     -----
@@ -79,7 +83,7 @@ class Suppression:
     primary: Any
     k: int
     margins_name: str = "All"
-    unprotected: tuple[Any, ...] = ()
+    uniform: bool = False
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.table, self.mask))
@@ -240,27 +244,32 @@ def attacker_bounds(
 def _exposed(
     values: np.ndarray, sup: np.ndarray, primary: np.ndarray, lines: list[_Line], k: int
 ) -> list[int]:
-    """Primary cells whose value the reader can pin down exactly.
+    """Hidden cells whose value the reader can pin down exactly.
 
-    A cell is free when some direction of the null space of the reader's equations moves
-    it while every hidden cell stays strictly inside its label bounds (cheap, exact
-    when it succeeds); otherwise one-sided linear programmes decide.
+    Any hidden cell determined by the published equations alone is exposed (a hidden
+    complementary cell so determined protects nothing); a primary cell is also exposed
+    when the label bounds pin it. A primary cell is free when some direction of the
+    null space of the reader's equations moves it while every hidden cell stays
+    strictly inside its label bounds (cheap, exact when it succeeds); otherwise
+    one-sided linear programmes decide.
     """
     from scipy.linalg import null_space
     from scipy.optimize import linprog
 
-    targets = [int(c) for c in np.flatnonzero(primary & sup)]
-    if not targets:
+    if not (primary & sup).any():
         return []
     unknown, a_eq, b_eq = _system(values, sup, lines)
     position = {int(cell): i for i, cell in enumerate(unknown)}
     basis = null_space(a_eq) if len(b_eq) else np.eye(len(unknown))
+    tol = 1e-9
+    # any hidden cell that the equations alone determine (a "bridge") is exposed
+    determined = [int(c) for c in unknown if np.abs(basis[position[int(c)]]).max(initial=0.0) < tol]
+    targets = [int(c) for c in np.flatnonzero(primary & sup) if int(c) not in determined]
     now = values[unknown].astype(float)
     low = np.where(primary[unknown], 1.0, float(k))
     high = np.where(primary[unknown], float(k - 1), np.inf)
     room_up = now < high - 0.5
     room_down = now > low + 0.5
-    tol = 1e-9
     bounds = _label_bounds(unknown, primary, k)
     equations = {"A_eq": a_eq, "b_eq": b_eq} if len(b_eq) else {}
     exposed: list[int] = []
@@ -276,7 +285,7 @@ def _exposed(
             ):
                 free = True
                 break
-        if not free and np.abs(basis[i]).max(initial=0.0) >= tol:
+        if not free:
             objective = np.zeros(len(unknown))
             objective[i] = 1.0
             # only a direction with room can move it: above (maximise), then below
@@ -289,7 +298,7 @@ def _exposed(
                     break
         if not free:
             exposed.append(target)
-    return exposed
+    return sorted(set(determined) | set(exposed))
 
 
 def _protect(
@@ -421,11 +430,12 @@ def suppress_counts(
     Notes
     -----
     *Zeros are shown.* A zero is not a person who could be identified, and hiding
-    zeros would hide most of the information of sparse tables; this is the usual
-    default of statistical offices (e.g. sdcTable and GaussSuppression
-    ``protectZeros = FALSE``). A row whose only non-zero cell is small still tells the
-    reader that the whole group answered alike (group disclosure): publish such a
-    table only when that is acceptable, or merge categories first.
+    zeros would hide most of the information of sparse tables; the R package sdcTable
+    makes the same choice by default (``allowZeros = FALSE`` in its frequency rule),
+    while GaussSuppression's ``SuppressSmallCounts`` treats zeros as small. A row
+    whose only non-zero cell is small still tells the reader that the whole group
+    answered alike (group disclosure): publish such a table only when that is
+    acceptable, or merge categories first.
 
     *Complementary suppression.* The totals a table shows are the only relations
     between its cells considered here, so call this on the table *with the totals you
@@ -439,7 +449,14 @@ def suppress_counts(
     2. an audit solves, for every small count, the reader's linear programme (the
        published cells, the additive structure, small counts in ``[1, k-1]`` and other
        hidden cells at least ``k``); if the count is pinned to a single value, one more
-       cell of its lines is hidden and both steps run again.
+       cell of its lines is hidden and both steps run again; finally, complementary
+       cells that are not needed (totals and large counts first) are shown again
+       when both checks still hold;
+    3. if even hiding every non-zero cell leaves a small count pinned (possible only
+       for tiny tables, e.g. a grand total below ``k`` split into ones), all hidden
+       cells are shown with ``complementary_label`` (``Suppression.uniform``): the
+       reader then only knows each hidden cell is at least 1, and the published
+       cells are all zeros, so any solution scaled up is another solution.
 
     The two-per-line rule alone is not enough: two protected blocks joined by a single
     hidden cell leave that cell determined (it is a bridge of the suppression graph),
@@ -447,9 +464,10 @@ def suppress_counts(
     The heuristic does not claim the minimum number of hidden cells (that problem is
     NP-hard; Kelly, Golden & Assad 1992), only that what it publishes is safe.
 
-    The default ``k = 5`` is the threshold most often used for survey and
-    administrative tables in the UK (ONS; ICO 2012 on small numbers) and by the
-    OMOP/EHDEN and many public-health publication rules.
+    ``k = 5`` ("fewer than 5") is the threshold most often met in publication rules
+    for tables of people (e.g. the OHDSI ``omopgenerics::suppress(minCellCount = 5)``
+    default); the ICO's code (2012) explains the risk of small numbers without fixing
+    a threshold, so choose ``k`` for the study (10 is common for sensitive topics).
 
     References
     ----------
@@ -506,6 +524,11 @@ def suppress_counts(
     else:
         suppressed, exposed = primary.copy(), []
     small = label if label is not None else f"<{k}"
+    uniform = bool(exposed)
+    if uniform:
+        # nothing non-zero is left to hide: stop telling small and other hidden cells
+        # apart, so that each hidden cell is only known to be at least 1
+        small = complementary_label
     shown = np.empty(values.shape, dtype=object)
     for i, value in enumerate(values):
         if primary[i]:
@@ -517,20 +540,18 @@ def suppress_counts(
     published = pd.DataFrame(shown.reshape(shape), index=frame.index, columns=frame.columns)
     mask = pd.DataFrame(suppressed.reshape(shape), index=frame.index, columns=frame.columns)
     prim = pd.DataFrame(primary.reshape(shape), index=frame.index, columns=frame.columns)
-    unprotected = tuple((frame.index[i // shape[1]], frame.columns[i % shape[1]]) for i in exposed)
     if is_series:
         name = table.name
         published = published.iloc[:, 0].rename(name)
         mask = mask.iloc[:, 0].rename(name)
         prim = prim.iloc[:, 0].rename(name)
-        unprotected = tuple(row for row, _ in unprotected)
     return Suppression(
         table=published,
         mask=mask,
         primary=prim,
         k=k,
         margins_name=margins_name,
-        unprotected=unprotected,
+        uniform=uniform,
     )
 
 
@@ -556,15 +577,21 @@ def add_margins(table: pd.DataFrame | pd.Series, margins_name: str = "All") -> A
     """
     import pandas as pd
 
+    def plain(index: pd.Index) -> pd.Index:
+        # a categorical axis (pandas.crosstab of categories) cannot take a new label
+        return index.astype(object) if isinstance(index, pd.CategoricalIndex) else index
+
     if isinstance(table, pd.Series):
         if any(_is_margin(label, margins_name) for label in table.index):
             raise PrivacyError(f"the table already has a total named {margins_name!r}")
         total = pd.Series([table.sum()], index=[margins_name], name=table.name)
-        return pd.concat([table, total])
+        return pd.concat([table.set_axis(plain(table.index)), total])
     labels = [*table.index, *table.columns]
     if any(_is_margin(label, margins_name) for label in labels):
         raise PrivacyError(f"the table already has a total named {margins_name!r}")
     out = table.copy()
+    out.index = plain(out.index)
+    out.columns = plain(out.columns)
     out[margins_name] = out.sum(axis=1)
     out.loc[margins_name] = out.sum(axis=0)
     return out
@@ -607,8 +634,8 @@ def suppress_percentages(
 
     Notes
     -----
-    A percentage of a hidden count is hidden, the rule of Hundepool et al. (2012,
-    section 5.2) that derived statistics inherit the protection of their cells.
+    A percentage of a hidden count is hidden: a statistic derived from a cell
+    inherits the cell's protection (Hundepool et al. 2012, chapter 5).
     """
     import pandas as pd
 
@@ -721,12 +748,12 @@ def suppress_frequency_table(
     published[count] = result.table.iloc[:-1].to_numpy(dtype=object)
     for column in _PCT_COLUMNS:
         if column in published.columns:
-            values = published[column].astype(object).to_numpy()
+            values = published[column].to_numpy(dtype=object, copy=True)
             hide = np.ones_like(hidden) if total_hidden else hidden
             values[hide] = complementary_label
             published[column] = values
     if "cum_pct" in published.columns:
-        values = published["cum_pct"].astype(object).to_numpy()
+        values = published["cum_pct"].to_numpy(dtype=object, copy=True)
         first = np.flatnonzero(hidden)
         if total_hidden:
             values[:] = complementary_label
@@ -774,7 +801,7 @@ def withhold_quotes(
     Notes
     -----
     A quote shown as coming from a group of three people is close to a signed
-    statement: readers who know the group can tell who said it (ICO 2012, chapter 3,
+    statement: readers who know the group can tell who said it (ICO 2012,
     on small numbers and the "motivated intruder").
     """
     import pandas as pd

@@ -502,7 +502,7 @@ class SupervisedCoder:
         """Codes with too few examples to get a model."""
         return [c for c, m in self.models.items() if m.estimator is None]
 
-    def _estimator(self, n_min: int) -> Any:
+    def _estimator(self, cv: Any) -> Any:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -512,7 +512,7 @@ class SupervisedCoder:
             StandardScaler(),
             LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000),
         )
-        return CalibratedClassifierCV(base, method="sigmoid", cv=max(2, min(self.inner_folds, n_min)))
+        return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 
     def fit_matrix(self, X: np.ndarray, Y: pd.DataFrame | Mapping[str, np.ndarray]) -> SupervisedCoder:
         """Fit from embeddings and a label matrix.
@@ -546,13 +546,16 @@ class SupervisedCoder:
             if min(n_pos, n_neg) < self.min_per_class:
                 self.models[str(code)] = _CodeModel(None, 0.5, n_pos, n_neg, prior)
                 continue
-            n_min = min(n_pos, n_neg)
-            inner = StratifiedKFold(max(2, min(self.inner_folds, n_min)), shuffle=True,
+            inner = StratifiedKFold(max(2, min(self.inner_folds, n_pos, n_neg)), shuffle=True,
                                     random_state=self.seed)
-            oof = cross_val_predict(self._estimator(n_min - n_min // inner.n_splits), Xc, y,
-                                    cv=inner, method="predict_proba")[:, 1]
+            est = self._estimator(inner).fit(Xc, y)
+            # out-of-fold scores over the same inner folds the calibrator was fitted on,
+            # mapped through that calibrator: held-out probabilities for the threshold
+            scores = cross_val_predict(est.estimator, Xc, y, cv=inner,
+                                       method="decision_function")
+            calibrator = est.calibrated_classifiers_[0].calibrators[0]
+            oof = np.clip(calibrator.predict(scores), 0.0, 1.0)
             threshold = best_threshold(y, oof, self.threshold_metric)
-            est = self._estimator(n_min).fit(Xc, y)
             self.models[str(code)] = _CodeModel(est, threshold, n_pos, n_neg, prior)
         return self
 

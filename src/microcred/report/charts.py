@@ -131,30 +131,28 @@ def _fill(
     """A fresh copy of a cached specification with its data and parameter values."""
     spec: dict[str, Any] = json.loads(template)
     spec["datasets"] = {DATA: records}
-    spec["description"] = description
+    spec["description"] = xml_text(description)
     for param in spec.get("params", []):
         if param["name"] in params:
             param["value"] = params[param["name"]]
     return spec
 
 
+def _value(v: Any) -> Any:
+    if isinstance(v, str):
+        return xml_text(v)
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with NaN -> None (vega drops null values from marks)."""
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append(
-            {
-                str(k): (
-                    None
-                    if isinstance(v, float) and math.isnan(v)
-                    else v.item()
-                    if hasattr(v, "item")
-                    else v
-                )
-                for k, v in row.items()
-            }
-        )
-    return out
+    """Rows as dicts with NaN -> None (vega drops null values from marks).
+
+    Text loses the characters XML cannot hold (:func:`~microcred.report.safe.xml_text`):
+    vl-convert aborts the whole process on a control character in a label.
+    """
+    return [{str(k): _value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 @lru_cache(maxsize=8)
@@ -452,7 +450,7 @@ def diverging_chart(
         columns=k if k <= 5 else math.ceil(k / 2),
     )
     scale = spec["layer"][1]["encoding"]["color"]["scale"]
-    scale["domain"] = rows["display"].tolist()
+    scale["domain"] = [xml_text(d) for d in rows["display"]]
     scale["range"] = rows["color"].tolist()
     return spec
 

@@ -31,8 +31,10 @@ FONT = "Calibri"
 BODY_PT = 11
 TABLE_PT = 9
 WIDE_TABLE_PT = 8
-WIDE_TABLE = 8
+WIDE_TABLE = 7
 """Tables with at least this many columns use :data:`WIDE_TABLE_PT`."""
+CELL_MARGIN_TWIPS = 72
+"""Left and right cell margins, 0.05 in (Word's default is 0.08 in)."""
 RULE = {"val": "single", "sz": "8", "space": "0", "color": "000000"}
 """APA rules: 1 pt (8 eighths of a point), black."""
 
@@ -53,9 +55,18 @@ class _Writer:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Mm(25))
         normal = self.doc.styles["Normal"]
-        normal.font.name = FONT  # type: ignore[attr-defined]
-        normal.font.size = Pt(BODY_PT)  # type: ignore[attr-defined]
+        normal.font.name = FONT
+        normal.font.size = Pt(BODY_PT)
         self._page_numbers(section)
+
+    def text_width(self) -> int:
+        """Width between the margins of the current section, in EMU."""
+        section = self.doc.sections[-1]
+        return (
+            int(section.page_width or 0)
+            - int(section.left_margin or 0)
+            - int(section.right_margin or 0)
+        )
 
     # --- text ---------------------------------------------------------------------
 
@@ -152,22 +163,42 @@ class _Writer:
         return out
 
     def _widths(self, out: DocxTable, table: Table) -> None:
-        """Column widths in proportion to their longest text, filling the text width."""
-        section = self.doc.sections[-1]
-        available = section.page_width - section.left_margin - section.right_margin
-        weights = []
+        """Column widths from the text: no word is broken, long text columns wrap.
+
+        Each column gets at least its longest word (or number), at most its longest
+        cell; the room left on the line goes to the columns that would wrap, in
+        proportion to what they lack.
+        """
+        available = self.text_width()
+        points = WIDE_TABLE_PT if len(table.headers) >= WIDE_TABLE else TABLE_PT
+        # 0.62 em per character fits Calibri and the wider fallbacks (DejaVu Sans,
+        # Liberation Sans) used where Calibri is missing; 12700 EMU per point.
+        per_char = int(points * 0.62 * 12700)
+        padding = 2 * CELL_MARGIN_TWIPS * 635 + per_char  # cell margins + one character
+        lows, highs = [], []
         for c, header in enumerate(table.headers):
-            cells = [str(header), *(str(row[c]) for row in table.rows if c < len(row))]
-            longest = max(len(cell) for cell in cells)
-            weights.append(min(max(longest, 4), 45))
-        total = sum(weights)
-        natural = total * 110000  # about 0.11 in per character at 9 pt
-        width = min(available, natural)
-        for c, weight in enumerate(weights):
-            w = int(width * weight / total)
-            out.columns[c].width = w
+            cells = [str(row[c]) for row in table.rows if c < len(row)]
+            numeric = c < len(table.numeric) and table.numeric[c]
+            words = [w for cell in [str(header), *cells] for w in cell.split()] or [""]
+            longest_cell = max((len(cell) for cell in [str(header), *cells]), default=0)
+            longest_word = min(max(len(w) for w in words), 12)
+            if numeric:  # numbers do not wrap ("< 0.001", "[30.3–34.3]")
+                longest_word = max([longest_word, *(min(len(cell), 11) for cell in cells)])
+            lows.append(longest_word * per_char + padding)
+            highs.append(longest_cell * per_char + padding)
+        if sum(highs) <= available:
+            widths = highs
+        elif sum(lows) >= available:
+            widths = [lo * available // sum(lows) for lo in lows]
+        else:
+            spare = available - sum(lows)
+            lack = [h - lo for lo, h in zip(lows, highs, strict=True)]
+            total = sum(lack) or 1
+            widths = [lo + spare * d // total for lo, d in zip(lows, lack, strict=True)]
+        for c, width in enumerate(widths):
+            out.columns[c].width = width
             for cell in out.columns[c].cells:
-                cell.width = w
+                cell.width = width
 
     # --- figures ------------------------------------------------------------------
 
@@ -181,8 +212,7 @@ class _Writer:
         chart = self.charts[key]
         self.n_figures += 1
         self._caption("Figure", self.n_figures, title)
-        section = self.doc.sections[-1]
-        available = section.page_width - section.left_margin - section.right_margin
+        available = self.text_width()
         width = min(int(chart.width / 96 * 914400), available)  # CSS px at 96 dpi -> EMU
         self.doc.add_picture(io.BytesIO(chart.png), width=Emu(width))
         picture = self.doc.paragraphs[-1]
@@ -262,6 +292,10 @@ def _apa_rules(table: DocxTable) -> None:
     _border(borders, "insideH", None)
     _border(borders, "insideV", None)
     tbl_pr.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        _border(margins, side, {"w": str(CELL_MARGIN_TWIPS), "type": "dxa"})
+    tbl_pr.append(margins)
     for cell in table.rows[0].cells:
         tc_pr = cell._tc.get_or_add_tcPr()
         cell_borders = OxmlElement("w:tcBorders")
@@ -444,5 +478,23 @@ def write_docx(
         paragraph = w.runs(w.doc.add_paragraph(), ref)
         paragraph.paragraph_format.left_indent = 457200  # hanging indent, 0.5 in
         paragraph.paragraph_format.first_line_indent = -457200
+    _properties(w.doc, c)
     w.doc.save(str(path))
     return path
+
+
+def _properties(doc: DocumentObject, c: ReportContext) -> None:
+    """Document properties: title, generator and date (python-docx's defaults otherwise)."""
+    import datetime as dt
+
+    props = doc.core_properties
+    props.title = xml_text(c.study["title"])[:255]
+    props.subject = "microcred report"
+    props.author = "microcred"
+    props.last_modified_by = "microcred"
+    props.comments = f"Generated by microcred {c.provenance['microcred_version']}"
+    try:
+        when = dt.datetime.fromisoformat(c.provenance["run_at"])
+    except ValueError:
+        when = dt.datetime.now(dt.UTC)
+    props.created = props.modified = when

@@ -35,7 +35,8 @@ def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
     Notes
     -----
     Autoescaping is on for the whole template, so every label, question text, header,
-    study field and validation value is escaped; only the charts (already
+    study field and validation value is escaped (after dropping the control characters
+    XML forbids); only the charts (already
     :class:`markupsafe.Markup` after :func:`microcred.report.safe.sanitise_svg`) are
     inserted as markup.
 
@@ -44,8 +45,20 @@ def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
     Jinja2 documentation, "Autoescaping" (https://jinja.palletsprojects.com/).
     """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from markupsafe import Markup
+
+    from microcred.report.safe import xml_text
+
+    def finalize(value: object) -> object:
+        # Control characters from the data are dropped: HTML forbids them too (HTML
+        # Living Standard, "control" code points are parse errors) and PDF engines may
+        # refuse them.
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return xml_text(value)
+        return value
 
     env = Environment(
+        finalize=finalize,
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=StrictUndefined,

@@ -8,6 +8,7 @@ numbers, a new page for each major section, rows and figures kept whole.
 from __future__ import annotations
 
 import base64
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -165,8 +166,15 @@ def write_pdf(html: str, path: Path, engine: str | None = None) -> Path | None:
                 raise ValueError("the report loads no external resource")
             return weasyprint.default_url_fetcher(url, *args, **kwargs)
 
+    # WeasyPrint logs every CSS property it does not know (screen-only rules of the
+    # page) as a warning; they are expected, so only errors are let through.
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(path)
     except (OSError, ValueError) as exc:
         raise MicrocredError(f"WeasyPrint could not write {path}: {exc}") from exc
+    finally:
+        logger.setLevel(level)
     return path

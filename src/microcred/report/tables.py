@@ -81,7 +81,7 @@ def comparison_table(comp: ComparisonResult, results: QuantResults) -> pd.DataFr
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV after :func:`~microcred.report.safe.neutralise_frame`.
+    """Write ``frame`` as UTF-8 CSV (RFC 4180) after :func:`~microcred.report.safe.neutralise_frame`.
 
     Parameters
     ----------
@@ -95,9 +95,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
     References
     ----------
-    OWASP Foundation, "CSV Injection".
+    OWASP Foundation, "CSV Injection"; IETF RFC 4180, "Common Format and MIME Type for
+    Comma-Separated Values (CSV) Files" (CRLF line breaks; fields with line breaks are
+    quoted).
     """
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # CRLF line ends (RFC 4180) also make the csv writer quote any cell holding a bare
+    # CR; with LF line ends such a cell would be left unquoted and split its row.
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
     return path
 
 

@@ -172,10 +172,10 @@ def workbook_tables(
         if comp.groups is not None and {"group_id", "label"} <= set(comp.groups.columns):
             group_labels = dict(zip(comp.groups["group_id"], comp.groups["label"], strict=True))
         for item_id, table in comp.crosstabs.items():
-            item = results.items.get(item_id)
+            compared = results.items.get(item_id)
             option_labels: dict[Any, Any] = {}
-            if item is not None and item.frequencies is not None:
-                freq = item.frequencies
+            if compared is not None and compared.frequencies is not None:
+                freq = compared.frequencies
                 if {"option_id", "label"} <= set(freq.columns):
                     option_labels = dict(zip(freq["option_id"], freq["label"], strict=True))
             for option, row in table.iterrows():
@@ -194,8 +194,7 @@ def workbook_tables(
     issues = []
     for issue in validation.issues:
         rec = issue.as_dict()
-        rows = rec.pop("rows", None) or []
-        rec["rows"] = ", ".join(str(r) for r in rows)  # type: ignore[union-attr]
+        rec["rows"] = ", ".join(str(r) for r in issue.rows or [])
         issues.append(rec)
 
     sheets: dict[str, pd.DataFrame] = {
@@ -377,5 +376,7 @@ def write_xlsx(
     about.column_dimensions["B"].width = 100
     for name, safe in zip(tables, names[1:], strict=True):
         _write_sheet(wb.create_sheet(safe), tables[name])
+    wb.properties.creator = "microcred"
+    wb.properties.title = xml_text(study.study.title)[:255]
     wb.save(path)
     return path

@@ -260,7 +260,7 @@ class Project:
                     .values(title=study_title, study_hash=study_hash, dtypes=dtypes)
                 )
             run_id = _insert_run(conn, study_id, started, "imported", 0, 0, None)
-            _delete_study_rows(conn, study_id)
+            alone = _delete_study_rows(conn, study_id)
             if sources:
                 conn.execute(
                     schema.source_files.insert(),
@@ -290,7 +290,16 @@ class Project:
                 if _is_integrity_error(exc):
                     raise _respondent_error(exc, respondents, self.url) from exc
                 raise
+            # Into an empty SQLite table, building the index once afterwards costs less
+            # than keeping it up to date row by row; DDL is transactional in SQLite.
+            rebuild = alone and conn.dialect.name == "sqlite" and len(answers) > CHUNK_ROWS
+            if rebuild:
+                for index in schema.answers.indexes:
+                    index.drop(conn)
             _insert_frame(conn, schema.answers, answers, study_id, tick)
+            if rebuild:
+                for index in schema.answers.indexes:
+                    index.create(conn)
             conn.execute(
                 r.update()
                 .where(r.c.id == run_id)
@@ -335,11 +344,15 @@ class Project:
                 )
             dtypes = json.loads(study.dtypes) if study.dtypes else {}
             a, p = schema.answers, schema.respondents
+            select_answers = sa.select(*(a.c[c] for c in ANSWER_COLUMNS)).order_by(a.c.id)
+            others = conn.execute(sa.select(s.c.id).where(s.c.id != study_id).limit(1)).first()
+            if others is not None or conn.dialect.name != "sqlite":
+                select_answers = select_answers.where(a.c.study_id == study_id)
+            # else: the study is alone in this SQLite snapshot, and a plain scan in rowid
+            # order avoids the temporary B-tree that sorting index hits by id would need
             answers = _read_frame(
                 conn,
-                sa.select(*(a.c[c] for c in ANSWER_COLUMNS))
-                .where(a.c.study_id == study_id)
-                .order_by(a.c.id),
+                select_answers,
                 ANSWER_COLUMNS,
                 dtypes.get("answers", {}),
                 bool_columns=(),
@@ -673,7 +686,8 @@ def _insert_run(
     return int(key[0])
 
 
-def _delete_study_rows(conn: Connection, study_id: str) -> None:
+def _delete_study_rows(conn: Connection, study_id: str) -> bool:
+    """Delete the study's rows; True when it is the only study (tables now empty)."""
     s = schema.studies
     others = conn.execute(sa.select(s.c.id).where(s.c.id != study_id).limit(1)).first()
     for table in (schema.answers, schema.respondents, schema.source_files):
@@ -683,6 +697,7 @@ def _delete_study_rows(conn: Connection, study_id: str) -> None:
             conn.execute(table.delete())
         else:
             conn.execute(table.delete().where(table.c.study_id == study_id))
+    return others is None
 
 
 def _python_values(series: pd.Series) -> list[Any] | Iterable[Any]:

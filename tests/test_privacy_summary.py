@@ -1,0 +1,73 @@
+"""PrivacySummary: the counts behind the report's privacy section."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from microcred.privacy import (
+    PrivacyError,
+    PrivacySummary,
+    pseudonymise,
+    scrub_text,
+    suppress_counts,
+    withhold_quotes,
+)
+
+
+def test_summary_adds_up_what_was_done() -> None:
+    summary = PrivacySummary(k=5)
+    ids = pd.Series(["a", "b", "a", "c"])
+    pseudonymise(ids, b"k" * 32)
+    summary.record_pseudonyms(ids.nunique())
+    texts = pd.Series(["mail me at a@b.org or +34 612 34 56 78", "ask Marta", None])
+    _, counts = scrub_text(texts, names=["Marta"])
+    summary.record_scrub(counts, n_texts=int(texts.notna().sum()))
+    summary.names_listed = 1
+    summary.record_suppression(suppress_counts(pd.Series({"x": 12, "y": 3, "z": 9, "All": 24})))
+    summary.record_suppression(suppress_counts(pd.Series({"x": 12, "y": 30, "All": 42})))
+    quotes = pd.DataFrame({"group": ["big", "small"], "text": ["q1", "q2"]})
+    _, withheld = withhold_quotes(quotes, {"big": 40, "small": 2})
+    summary.record_withheld(withheld)
+
+    data = summary.as_dict()
+    assert json.loads(json.dumps(data)) == data  # JSON-ready
+    assert data["k"] == 5 and data["small_label"] == "<5"
+    assert data["pseudonymised"] == 3 and data["texts_checked"] == 2
+    assert data["scrubbed"] == {"email": 1, "phone": 1, "url": 0, "id": 0, "name": 1}
+    assert data["scrubbed_total"] == 3 and data["names_listed"] == 1
+    assert (data["tables"], data["tables_suppressed"]) == (2, 1)
+    assert (data["suppressed_cells"], data["primary_cells"], data["complementary_cells"]) == (
+        2,
+        1,
+        1,
+    )
+    assert data["withheld_quotes"] == 1 and data["uniform_tables"] == 0
+    text = " ".join(data["sentences"])
+    assert "3 ids were replaced" in text
+    assert "1 e-mail address, 1 phone number and 1 listed name" in text
+    assert "1 name on the user's list" in text
+    assert '"<5"; 1 cell in 1 table was hidden' in text and "1 further cell" in text
+    assert "(1 withheld)" in text
+    assert "a@b.org" not in text and "Marta" not in text
+
+
+def test_nothing_found_is_said_plainly() -> None:
+    text = " ".join(PrivacySummary(k=10).describe())
+    assert "none was found" in text and '"<10"' in text and "0 cells in 0 tables" in text
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", None])
+def test_counts_must_be_whole_numbers(bad: object) -> None:
+    with pytest.raises(PrivacyError):
+        PrivacySummary().record_withheld(bad)  # type: ignore[arg-type]
+
+
+def test_scrub_counts_are_checked() -> None:
+    summary = PrivacySummary()
+    with pytest.raises(PrivacyError):
+        summary.record_scrub(pd.DataFrame({"kind": ["fax"], "n": [1]}))
+    with pytest.raises(PrivacyError):
+        summary.record_scrub(pd.DataFrame({"what": ["email"]}))
