@@ -186,7 +186,7 @@ def _grid(draw: st.DrawFn, layout: str) -> tuple[int, list[list[str]]]:
         return 1, [header, *rows]
     if layout == "qualtrics":
         if draw(st.booleans()):  # legacy: V1..Vn then names
-            n_v = draw(st.integers(1, 4))
+            n_v = draw(st.integers(2, 4))  # legacy exports start V1, V2, ...
             tags = [f"V{i + 1}" for i in range(n_v)] + [f"Q{i + 1}" for i in range(n_q)]
             names = ["ResponseID", "ResponseSet", "StartDate", "Finished"][:n_v] + questions
             names += [""] * (len(tags) - len(names))

@@ -217,6 +217,18 @@ def test_csv_neutralises_the_same_labels(run: tuple[dict[str, Path], Path, Quant
     assert [r["value"] for r in rows] == ["-2.0", "-1.0", "0.0", "1.0", "2.0", "-0.5"]
 
 
+def test_csv_keeps_rows_whole_when_a_cell_holds_a_line_break(tmp_path: Path) -> None:
+    # RFC 4180: fields containing line breaks (CR or LF) are quoted; a bare CR left
+    # unquoted would end the row and start the next one with a live "=1+1".
+    from microcred.report.tables import write_csv
+
+    frame = pd.DataFrame({"label": ["\r=1+1", "a\nb", "plain"], "n": [1, -2, 3]})
+    path = write_csv(frame, tmp_path / "t.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [["label", "n"], ["'\r=1+1", "1"], ["a\nb", "-2"], ["plain", "3"]]
+
+
 @pytest.mark.parametrize(
     ("name", "taken", "expected"),
     [

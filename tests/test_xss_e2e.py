@@ -224,12 +224,6 @@ def test_hostile_text_is_shown_as_text_and_nothing_runs(browser, out):
         page.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report shows U+202A-U+202E/U+2066-U+2069 as they are (Trojan Source): "
-    "'invoice<RLO>fdp.exe' reads 'invoiceexe.pdf'; proposed fix: strip them from every "
-    "rendered string (Jinja finalize + sanitise_svg), reported to the lead",
-)
 def test_direction_overrides_are_neutralised(browser, out):
     """No bidi override, embedding or isolate control survives into what the reader sees.
 

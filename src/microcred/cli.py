@@ -86,11 +86,15 @@ def run(
     errors, warnings = len(outcome.validation.errors), len(outcome.validation.warnings)
     typer.echo(f"validation: {errors} error(s), {warnings} warning(s) (see the report)")
     typer.echo(f"database: {outcome.database} ({outcome.import_status})")
-    tables = [name for name in outcome.outputs if name.startswith("tables/")]
+    folders: dict[str, int] = {}
     for name in outcome.outputs:
-        if not name.startswith("tables/"):
+        if "/" in name:
+            folder = name.split("/", 1)[0]
+            folders[folder] = folders.get(folder, 0) + 1
+        else:
             typer.echo(f"{name}: {out / name}")
-    typer.echo(f"tables: {len(tables)} CSV file(s) in {out / 'tables'}")
+    for folder, count in folders.items():
+        typer.echo(f"{folder}: {count} file(s) in {out / folder}")
 
 
 @app.command()

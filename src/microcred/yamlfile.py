@@ -110,7 +110,8 @@ def read_mapping(path: str | Path) -> Any:
         error) or not a mapping at the top level.
     """
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     path = Path(path)
     try:
@@ -125,9 +126,92 @@ def read_mapping(path: str | Path) -> Any:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         raise StudyFileError(str(path), [(line, "(yaml)", str(exc.problem))]) from None
+    except ReaderError as exc:  # a control character YAML does not allow (NUL, ...)
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = exc.character
+        code = char if isinstance(char, int) else ord(char) if isinstance(char, str) and len(
+            char) == 1 else None
+        shown = f"U+{code:04X}" if code is not None else repr(char)
+        raise StudyFileError(
+            str(path), [(line, "(yaml)", f"character {shown} is not allowed in YAML")]
+        ) from None
+    except RecursionError:
+        raise StudyFileError(
+            str(path), [(None, "(yaml)", "nested too deeply to be a study file")]
+        ) from None
+    except (YAMLError, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        # ruamel.yaml fails with these on some malformed documents, e.g. KeyError for
+        # an unknown "%YAML 9.9" directive
+        raise StudyFileError(
+            str(path), [(None, "(yaml)", f"not a YAML document ruamel.yaml can read "
+                         f"({type(exc).__name__})")]
+        ) from None
     if not isinstance(tree, dict):
         raise StudyFileError(str(path), [(1, "(file)", "expected a mapping at the top level")])
+    problem = _expansion_problem(tree)
+    if problem is not None:
+        raise StudyFileError(str(path), [problem])
     return tree
+
+
+MAX_VALUES = 1_000_000
+"""Values a YAML file may hold once its aliases are expanded (an "alias bomb" of nested
+aliases expands a few lines to billions of values)."""
+
+
+def _expansion_problem(tree: Any) -> Problem | None:
+    """A problem when aliases make the tree cyclic or expand it past :data:`MAX_VALUES`.
+
+    The expanded size is computed on the tree as loaded (aliases are shared objects),
+    memoised per object, so this takes time linear in the file, not in the expansion.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, line: int | None) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise _Cycle(line)
+        active.add(key)
+        total = 1
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        for child_key, child in children:
+            lc = getattr(node, "lc", None)
+            try:
+                child_line = (lc.key(child_key) if isinstance(node, dict) else lc.item(child_key))[
+                    0
+                ] + 1 if lc is not None else line
+            except (KeyError, IndexError, TypeError):
+                child_line = line
+            total += size(child, child_line)
+            if total > MAX_VALUES:
+                break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        total = size(tree, 1)
+    except _Cycle as cycle:
+        return (cycle.line, "(yaml)", "an alias refers to a node that contains it (a cycle)")
+    except RecursionError:
+        return (None, "(yaml)", "nested too deeply to be a study file")
+    if total > MAX_VALUES:
+        return (
+            None,
+            "(yaml)",
+            f"more than {MAX_VALUES:,} values once its aliases are expanded (an alias bomb?)",
+        )
+    return None
+
+
+class _Cycle(Exception):
+    def __init__(self, line: int | None):
+        self.line = line
 
 
 def validation_problems(tree: Any, exc: ValidationError) -> list[Problem]:

@@ -23,6 +23,7 @@ from microcred.ingest.validate import Issue, ValidationReport
 from microcred.study.models import Item, Option, Source, Study
 
 MAX_ROWS_KEPT = 20
+MAX_COLUMNS_SHOWN = 50
 CHECKED = frozenset({"y", "yes", "1", "true", "x", "checked", "sí", "si", "sí.", "oui"})
 UNCHECKED = frozenset({"n", "no", "0", "false", "not selected"})
 LIMESURVEY_OTHER = "-oth-"
@@ -82,6 +83,13 @@ class _Columns:
         self.keys: list[list[str]] = []
         for header, code, text in zip(raw.headers, raw.codes, raw.texts, strict=True):
             self.keys.append([k for k in (header, code, text) if k])
+        self._folded: list[list[str]] | None = None
+
+    def folded(self) -> list[list[str]]:
+        """The keys normalised, computed once (a wide file has 100,000s of them)."""
+        if self._folded is None:
+            self._folded = [[normalise(k) for k in keys] for keys in self.keys]
+        return self._folded
 
     def find(self, spec: str, occurrence: int = 1) -> tuple[int | None, int]:
         """Index of the ``occurrence``-th column matching ``spec`` and how many match."""
@@ -89,8 +97,8 @@ class _Columns:
             target = spec if exact else normalise(spec)
             hits = [
                 i
-                for i, keys in enumerate(self.keys)
-                if any((k if exact else normalise(k)) == target for k in keys)
+                for i, keys in enumerate(self.keys if exact else self.folded())
+                if target in keys
             ]
             if hits:
                 return (hits[occurrence - 1] if occurrence <= len(hits) else None), len(hits)
@@ -309,12 +317,15 @@ def map_source(study: Study, source: Source, raw: RawTable, report: ValidationRe
         answered[frame["pos"].to_numpy()] = True
         frames.append(frame)
 
+    has_data = raw.data.notna().to_numpy().any(axis=0)  # one pass, not one per column
     unmapped = [
         header for col, header in enumerate(raw.headers)
-        if col not in used and raw.data[col].notna().any()
+        if col not in used and has_data[col]
     ]
     if unmapped:
-        shown = "; ".join(repr(_cut(h)) for h in unmapped)
+        shown = "; ".join(repr(_cut(h)) for h in unmapped[:MAX_COLUMNS_SHOWN])
+        if len(unmapped) > MAX_COLUMNS_SHOWN:
+            shown += f"; and {len(unmapped) - MAX_COLUMNS_SHOWN} more"
         rec.many(
             "unmapped_column",
             f"{len(unmapped)} column(s) with answers are not mapped to any item and are not "

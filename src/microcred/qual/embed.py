@@ -286,8 +286,8 @@ class TfidfEmbedder:
     Unlike a neural model it is fitted on a corpus: :meth:`fit` learns the IDF weights
     and the SVD basis (on at most ``fit_sample`` texts); :meth:`embed` fits on its own
     texts when called unfitted. ``version`` fingerprints the fitted state, so cached
-    vectors from another fit are never reused. Feature hashing keeps memory bounded
-    for 100k+ answers.
+    vectors from another fit are never reused. Capped vocabularies and fitting on a
+    sample keep memory bounded for 100k+ answers.
 
     Parameters
     ----------
@@ -295,8 +295,8 @@ class TfidfEmbedder:
         Number of SVD components (fewer when the corpus is smaller).
     word_ngrams, char_ngrams : tuple of int
         n-gram ranges of the word and the ``char_wb`` analysers.
-    n_features : int
-        Hashing space of each analyser.
+    max_features : int
+        Largest vocabulary of each analyser (most frequent n-grams).
     fit_sample : int
         Largest number of texts the IDF and SVD are fitted on (a random sample).
     seed : int
@@ -321,15 +321,15 @@ class TfidfEmbedder:
         dim: int = 256,
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] = (2, 5),
-        n_features: int = 2**20,
-        fit_sample: int = 50_000,
+        max_features: int = 50_000,
+        fit_sample: int = 20_000,
         seed: int = 0,
     ):
         self.requested_dim = dim
         self.dim = dim
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
-        self.n_features = n_features
+        self.max_features = max_features
         self.fit_sample = fit_sample
         self.seed = seed
         self.version = "unfitted"
@@ -341,20 +341,16 @@ class TfidfEmbedder:
         return self._pipeline is not None
 
     def _features(self) -> Any:
-        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-        from sklearn.pipeline import make_pipeline, make_union
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import make_union
 
-        common = {"n_features": self.n_features, "alternate_sign": False, "norm": None,
-                  "lowercase": True, "strip_accents": None}
-        words = make_pipeline(
-            HashingVectorizer(analyzer="word", ngram_range=self.word_ngrams, **common),
-            TfidfTransformer(sublinear_tf=True),
+        common = {"max_features": self.max_features, "sublinear_tf": True, "lowercase": True,
+                  "dtype": np.float32}
+        return make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=self.word_ngrams,
+                            token_pattern=r"(?u)\b\w+\b", **common),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
         )
-        chars = make_pipeline(
-            HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
-            TfidfTransformer(sublinear_tf=True),
-        )
-        return make_union(words, chars)
 
     def fit(self, texts: list[str]) -> TfidfEmbedder:
         """Learn IDF weights and the SVD basis from ``texts``.
@@ -396,7 +392,7 @@ class TfidfEmbedder:
         digest = hashlib.sha256()
         for text in sample:
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())
-        params = (self.requested_dim, self.word_ngrams, self.char_ngrams, self.n_features,
+        params = (self.requested_dim, self.word_ngrams, self.char_ngrams, self.max_features,
                   self.seed)
         digest.update(repr(params).encode())
         self.version = f"sklearn-{sk_version}-{digest.hexdigest()[:12]}"

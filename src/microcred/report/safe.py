@@ -100,7 +100,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def xml_text(value: Any) -> str:
@@ -115,7 +117,10 @@ def xml_text(value: Any) -> str:
     -------
     str
         The text with C0 control characters other than tab, line feed and carriage
-        return, lone surrogates, U+FFFE and U+FFFF removed. Markup characters such as
+        return, lone surrogates, U+FFFE and U+FFFF removed, and without the bidirectional
+        embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069), which
+        can make a respondent's text read backwards (Unicode Technical Report #36,
+        "Bidirectional Text Spoofing"). Markup characters such as
         ``<`` and ``&`` are kept: the XML writer escapes them.
 
     Notes

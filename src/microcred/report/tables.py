@@ -81,7 +81,7 @@ def comparison_table(comp: ComparisonResult, results: QuantResults) -> pd.DataFr
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV (RFC 4180) after :func:`~microcred.report.safe.neutralise_frame`.
+    """Write ``frame`` as UTF-8 CSV (RFC 4180), cells through ``neutralise_frame``.
 
     Parameters
     ----------

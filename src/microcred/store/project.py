@@ -577,7 +577,7 @@ def _is_integrity_error(exc: BaseException) -> bool:
 
 
 def _respondent_error(exc: BaseException, respondents: pd.DataFrame, shown: str) -> StoreError:
-    """Name where a respondent id repeats (ids are not free text) or fall back."""
+    """Say where a respondent id repeats (by source and row: the id may be an e-mail)."""
     duplicated = respondents[respondents["respondent_id"].duplicated(keep=False)]
     if duplicated.empty:
         return _database_error(exc, "import respondents into", shown)
@@ -589,7 +589,7 @@ def _respondent_error(exc: BaseException, respondents: pd.DataFrame, shown: str)
     n_ids = duplicated["respondent_id"].nunique()
     return StoreError(
         f"cannot import into {shown}: {n_ids} respondent id(s) appear more than once, "
-        f"e.g. {first['respondent_id']!r} at {places}; nothing was written"
+        f"e.g. one at {places}; nothing was written"
     )
 
 

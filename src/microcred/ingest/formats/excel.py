@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,39 @@ def read_grid(path: Path, sheet: str | int | None = None) -> Grid:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
             raise InputError(file, f"not a readable XLSX workbook ({error})") from None
+        except _DAMAGED as error:
+            raise InputError(
+                file, f"not a readable XLSX workbook ({_damage(error)})"
+            ) from None
         return _read_sheet(workbook, file, sheet)
+
+
+_DAMAGED = (
+    ValueError, KeyError, IndexError, TypeError, AttributeError, LookupError, OverflowError,
+    SyntaxError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
+)
+"""What openpyxl, zipfile, zlib and ElementTree raise on a damaged workbook: bad cell
+references or numbers (ValueError), malformed XML (ElementTree.ParseError, a
+SyntaxError), an unknown XML encoding (LookupError), a shared string that does not
+exist (IndexError), a cut or corrupt zip member (BadZipFile, zlib.error, EOFError)."""
+
+
+def _damage(error: BaseException) -> str:
+    """What is wrong, without the library's message (it may quote a cell's text)."""
+    position = getattr(error, "position", None)  # ElementTree.ParseError: (line, column)
+    if isinstance(error, SyntaxError) and position:
+        return f"malformed XML at line {position[0]}, column {position[1]} of the sheet part"
+    kind = {
+        zipfile.BadZipFile: "a corrupt or truncated zip member",
+        zlib.error: "a corrupt or truncated zip member",
+        EOFError: "a truncated zip member",
+        LookupError: "an XML part in an unknown encoding",
+        IndexError: "a cell refers to a shared string that does not exist",
+    }
+    for exc_type, text in kind.items():
+        if isinstance(error, exc_type):
+            return text
+    return f"an invalid cell value or reference ({type(error).__name__})"
 
 
 def _read_sheet(workbook: Any, file: str, sheet: str | int | None) -> Grid:
@@ -124,14 +157,22 @@ def _read_sheet(workbook: Any, file: str, sheet: str | int | None) -> Grid:
         records: list[list[object]] = []
         rows: list[int] = []
         width = 0
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            texts = [cell_text(v) for v in values]
-            last = max((i + 1 for i, v in enumerate(texts) if isinstance(v, str)), default=0)
-            if last == 0:
-                continue
-            width = max(width, last)
-            records.append(texts[:last])
-            rows.append(number)
+        number = 0
+        try:
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                texts = [cell_text(v) for v in values]
+                last = max((i + 1 for i, v in enumerate(texts) if isinstance(v, str)), default=0)
+                if last == 0:
+                    continue
+                width = max(width, last)
+                records.append(texts[:last])
+                rows.append(number)
+        except _DAMAGED as error:
+            raise InputError(
+                file,
+                f"sheet {names[index]!r} is damaged and cannot be read past row {number}: "
+                f"{_damage(error)}",
+            ) from None
     finally:
         workbook.close()
     if not records:

@@ -131,6 +131,13 @@ def read_sav(path: Path) -> RawTable:
     except Exception as error:  # pyreadstat raises its own types and ValueError/OSError
         raise InputError(file, f"cannot read as an SPSS .sav file ({error})") from None
     names = list(meta.column_names)
+    unreadable = [i + 1 for i, name in enumerate(names) if not isinstance(name, str) or not name]
+    if unreadable or frame.shape[1] != len(names):
+        raise InputError(
+            file,
+            "cannot read as an SPSS .sav file (the names of variable(s) "
+            f"{', '.join(map(str, unreadable[:10])) or '?'} cannot be read: damaged dictionary?)",
+        )
     labels = list(meta.column_labels or [None] * len(names))
     ranges: dict[str, Any] = dict(meta.missing_ranges or {})
     value_labels_by_name: dict[str, Any] = dict(meta.variable_value_labels or {})
@@ -139,7 +146,7 @@ def read_sav(path: Path) -> RawTable:
     value_labels: dict[int, dict[str, str]] = {}
     definitions: dict[int, list[dict[str, float]]] = {}
     for index, name in enumerate(names):
-        series = frame[name]
+        series = frame.iloc[:, index]  # by position: a damaged file may repeat a name
         text = _as_text(series)
         labelled = {
             _code_text(code): str(label)
