@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import random
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ __all__ = [
     "Expected",
     "FuzzInput",
     "edge_cases",
+    "havoc",
     "strategy",
 ]
 
@@ -185,12 +187,13 @@ def _grid(draw: st.DrawFn, layout: str) -> tuple[int, list[list[str]]]:
         ]
         return 1, [header, *rows]
     if layout == "qualtrics":
+        cell = cells.filter(lambda c: "ImportId" not in c)  # would read as header row 3
         if draw(st.booleans()):  # legacy: V1..Vn then names
             n_v = draw(st.integers(2, 4))  # legacy exports start V1, V2, ...
             tags = [f"V{i + 1}" for i in range(n_v)] + [f"Q{i + 1}" for i in range(n_q)]
             names = ["ResponseID", "ResponseSet", "StartDate", "Finished"][:n_v] + questions
             names += [""] * (len(tags) - len(names))
-            rows = [[draw(cells) for _ in tags] for _ in range(n_rows)]
+            rows = [[draw(cell) for _ in tags] for _ in range(n_rows)]
             return 2, [tags, names, *rows]
         meta = draw(st.lists(st.sampled_from(_QUALTRICS_META), max_size=5, unique=True))
         tags = meta + [f"Q{i + 1}" for i in range(n_q)]
@@ -211,7 +214,7 @@ def _grid(draw: st.DrawFn, layout: str) -> tuple[int, list[list[str]]]:
                 elif tag == "Finished":
                     row.append(draw(st.sampled_from(("1", "0", "True", "False", "", "2"))))
                 else:
-                    row.append(draw(cells))
+                    row.append(draw(cell))
             rows.append(row)
         return 3, [tags, texts, ids, *rows]
     header = [draw(cells) for _ in range(n_q)]
@@ -410,6 +413,59 @@ def _mutations(draw: st.DrawFn, data: bytes, max_steps: int = 4) -> tuple[bytes,
             data = data[:at] + b"\r" + data[at:]
         steps.append(kind)
     return data, steps
+
+
+def havoc(item: FuzzInput, rng: random.Random, max_steps: int = 4) -> FuzzInput:
+    """A mutant of ``item``: 1..max_steps of the byte mutations of :func:`_mutations`.
+
+    Parameters
+    ----------
+    item : FuzzInput
+        The input to mutate (left unchanged).
+    rng : random.Random
+        The source of randomness (seeded by hypothesis, so runs repeat).
+    max_steps : int
+        Most mutations applied.
+
+    Returns
+    -------
+    FuzzInput
+        Same name and declaration, mutated bytes, no oracle.
+
+    Notes
+    -----
+    Several cheap mutants per generated input is the "havoc" stage of AFL; it
+    amortises the cost of drawing a structured input with hypothesis.
+    """
+    data = item.data
+    for _ in range(rng.randint(1, max_steps)):
+        at = rng.randint(0, len(data))
+        kind = rng.randrange(10)
+        if kind == 0:
+            data = data[:at]
+        elif kind == 1 and data:
+            at = min(at, len(data) - 1)
+            data = data[:at] + bytes([rng.randrange(256)]) + data[at + 1 :]
+        elif kind == 2:
+            data = data[:at] + rng.randbytes(rng.randint(1, 8)) + data[at:]
+        elif kind == 3:
+            data = data[:at] + rng.choice((b"\x00", b'"', b"\r", b"\n", b",", b"\t")) + data[at:]
+        elif kind == 4:
+            data = data[:at] + data[at + rng.randint(1, 64) :]
+        elif kind == 5:
+            chunk = data[at : at + rng.randint(1, 64)]
+            data = data[:at] + chunk * rng.randint(2, 20) + data[at:]
+        elif kind == 6:
+            data = data[:at] + rng.choice(_BOMS) + data[at:]
+        elif kind == 7:
+            data = data[:at] + bytes([rng.randint(0x80, 0xFF)]) + data[at:]
+        elif kind == 8 and data:
+            at = min(at, len(data) - 1)
+            data = data[:at] + bytes([data[at] ^ (1 << rng.randrange(8))]) + data[at + 1 :]
+        else:
+            other = rng.randint(0, len(data))
+            data = data[:at] + data[other : other + rng.randint(1, 32)] + data[at:]
+    return FuzzInput(item.name, data, dict(item.source), None, item.how + " havoc")
 
 
 @st.composite

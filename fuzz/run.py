@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -38,7 +39,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make ``fuzz`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz.inputs import IMPORTERS, FuzzInput, edge_cases, strategy  # noqa: E402
+from fuzz.inputs import IMPORTERS, FuzzInput, edge_cases, havoc, strategy  # noqa: E402
 from fuzz.targets import Crash, run_input  # noqa: E402
 
 __all__ = ["Summary", "fuzz_importer", "main"]
@@ -113,6 +114,7 @@ def fuzz_importer(
     heartbeat: Path | None = None,
     status: Path | None = None,
     input_timeout: float = INPUT_TIMEOUT,
+    mutants: int = 4,
 ) -> Summary:
     """Run ``n`` generated inputs (plus the edge cases) through one importer, in process.
 
@@ -138,6 +140,9 @@ def fuzz_importer(
         File rewritten with the summary as JSON every few hundred inputs.
     input_timeout : float
         Seconds a generated input may take before it counts as a hang.
+    mutants : int
+        Inputs per hypothesis example: the example itself, then ``mutants - 1`` mutants
+        of it (:func:`fuzz.inputs.havoc`).
 
     Returns
     -------
@@ -145,6 +150,7 @@ def fuzz_importer(
     """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
 
     summary = Summary(importer)
     seen: dict[str, int] = {}
@@ -183,10 +189,11 @@ def fuzz_importer(
             })
 
     generated_start = time.perf_counter()
+    n_edge = summary.tried
 
     @hypothesis_seed(seed)
     @settings(
-        max_examples=max(n, 1),
+        max_examples=max(-(-n // mutants), 1),
         database=None,
         deadline=None,
         phases=[Phase.generate],
@@ -194,11 +201,14 @@ def fuzz_importer(
         print_blob=False,
         report_multiple_bugs=False,
     )
-    @given(strategy(importer))
-    def generated(item: FuzzInput) -> None:
-        if seconds and time.perf_counter() - generated_start > seconds:
-            raise _StopFuzzing
-        one(item, input_timeout)
+    @given(strategy(importer), st.randoms(use_true_random=False))
+    def generated(item: FuzzInput, rng: random.Random) -> None:
+        for variant in range(mutants):
+            if summary.tried - n_edge >= n:
+                raise _StopFuzzing
+            if seconds and time.perf_counter() - generated_start > seconds:
+                raise _StopFuzzing
+            one(item if variant == 0 else havoc(item, rng), input_timeout)
 
     if n > 0:
         try:
@@ -221,7 +231,7 @@ def _child(args: argparse.Namespace) -> int:
         args.child, args.per_importer, seconds=args.seconds, seed=args.seed, workdir=workdir,
         crash_dir=Path(args.crash_dir), edge=args.edge, huge=args.huge,
         heartbeat=workdir / "heartbeat.json", status=workdir / "status.json",
-        input_timeout=args.input_timeout,
+        input_timeout=args.input_timeout, mutants=args.mutants,
     )
     return 0
 
@@ -241,6 +251,7 @@ def _supervise(importer: str, args: argparse.Namespace, crash_dir: Path) -> Summ
             "--per-importer", str(remaining), "--seconds", str(budget), "--seed", str(seed),
             "--workdir", str(workdir), "--crash-dir", str(crash_dir),
             "--memory-mb", str(args.memory_mb), "--input-timeout", str(args.input_timeout),
+            "--mutants", str(args.mutants),
         ] + ([] if edge else ["--no-edge"]) + ([] if args.huge else ["--no-huge"])
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         killed_for_hang = False
@@ -342,6 +353,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="address-space limit of each fuzzing process")
     parser.add_argument("--input-timeout", type=float, default=INPUT_TIMEOUT,
                         help="seconds a generated input may run before it counts as a hang")
+    parser.add_argument("--mutants", type=int, default=4,
+                        help="inputs per hypothesis example: it and its havoc mutants")
     parser.add_argument("--crash-dir", default="out/fuzz/crashes",
                         help="where crashing inputs are saved")
     parser.add_argument("--json", help="also write the summary to this JSON file")

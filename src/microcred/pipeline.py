@@ -7,8 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from microcred.errors import ValidationFailed
 from microcred.ingest.validate import ValidationReport
+
+if TYPE_CHECKING:
+    from microcred.ingest.read import Ingested
+    from microcred.quant.results import QuantResults
+    from microcred.study.models import Study
 
 Progress = Callable[[str, int, int], None]
 
@@ -139,6 +146,7 @@ def run(
         project.close()
 
     results = quant.analyse(instrument, data.answers, data.respondents, asked=data.asked)
+    sections, privacy = _later_stages(instrument, data, results, url, out_dir, progress)
     provenance = {
         "microcred_version": _version(),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,8 +160,120 @@ def run(
         "study_file": str(study_path),
         "study_sha256": sha256_of(study_path),
     }
-    outputs = report.render(instrument, results, data.report, provenance, out_dir)
+    outputs = report.render(
+        instrument, results, data.report, provenance, out_dir, sections=sections
+    )
+    outputs.update(privacy)
     return RunOutcome(outputs, store.redacted_url(url), data.report, imported.status)
+
+
+def _later_stages(
+    instrument: Study,
+    data: Ingested,
+    results: QuantResults,
+    url: str,
+    out_dir: Path,
+    progress: Progress | None,
+) -> tuple[list[Any], dict[str, Path]]:
+    """Coding, privacy protection of quotes, integration and design; report sections.
+
+    Adds their JSON to ``results.extra`` and writes the design briefs under
+    ``out_dir/brief/``; returns the report sections and the brief files written.
+    """
+    from microcred.design.render import write_brief
+    from microcred.integrate.stage import integrate_study
+    from microcred.privacy import PrivacySummary
+    from microcred.report.mixed import integration_sections, privacy_section, qual_section
+
+    summary = PrivacySummary(k=instrument.privacy.k)
+    sections: list[Any] = []
+    qual = None
+    if instrument.coding is not None:
+        from microcred.qual.stage import code_study
+
+        qual = code_study(
+            instrument, data.answers, data.respondents, cache_url=url, progress=progress
+        )
+        _protect_quotes(instrument, qual, url, summary)
+        results.extra["qual"] = qual_json(qual)
+        labels = {s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
+                  for s in instrument.segments}
+        sections.append(qual_section(qual, labels))
+    integration = integrate_study(
+        instrument, data.answers, data.respondents, results, qual, asked=data.asked
+    )
+    results.extra["integration"] = integration.to_dict()
+    sections.extend(integration_sections(integration))
+    written: dict[str, Path] = {}
+    for group, brief in integration.briefs.items():
+        files = write_brief(
+            brief, out_dir / "brief", stem=f"brief-{group}",
+            title=instrument.design.title, eqf_level=instrument.design.eqf_level,
+        )
+        written.update({f"brief/{p.name}": p for p in files.values()})
+    results.extra["privacy"] = summary.as_dict()
+    sections.append(privacy_section(results.extra["privacy"]))
+    return sections, written
+
+
+def _protect_quotes(instrument: Study, qual: Any, url: str, summary: Any) -> None:
+    """Scrub identifiers from quotes, pseudonymise their respondents, withhold small themes."""
+    import pandas as pd
+
+    from microcred.privacy import load_or_create_key, pseudonymise, scrub_text
+
+    key = load_or_create_key(url, instrument.study.id)
+    k = instrument.privacy.k
+    sizes = dict(zip(qual.themes["code_id"], qual.themes["n"], strict=True))
+    rows = [(code, i, q) for code, quotes in qual.quotes.items() for i, q in enumerate(quotes)]
+    if not rows:
+        return
+    texts = pd.Series([q["text"] for _, _, q in rows])
+    scrubbed, counts = scrub_text(texts, instrument.privacy.names or None)
+    summary.record_scrub(counts, n_texts=len(texts))
+    ids = pd.Series([q["respondent_id"] for _, _, q in rows], dtype="object")
+    known = ids.notna()
+    pseudonyms = ids.copy()
+    pseudonyms[known] = pseudonymise(ids[known].astype(str), key)
+    summary.record_pseudonyms(int(ids[known].nunique()))
+    kept: dict[str, list[dict[str, Any]]] = {code: [] for code in qual.quotes}
+    withheld = 0
+    for (code, _, quote), text, pseudonym in zip(rows, scrubbed, pseudonyms, strict=True):
+        if sizes.get(code, 0) < k:
+            withheld += 1
+            continue
+        kept[code].append({**quote, "text": text, "respondent_id": pseudonym,
+                           "unit_id": None})
+    summary.record_withheld(withheld)
+    qual.quotes = kept
+
+
+def qual_json(qual: Any) -> dict[str, Any]:
+    """The qualitative results as JSON-ready data (no unit texts other than the quotes).
+
+    Parameters
+    ----------
+    qual : microcred.qual.stage.QualResults
+
+    Returns
+    -------
+    dict
+        ``method, themes, by_segment, cooccurrence, quotes, agreement, candidates``.
+    """
+    from microcred.report.json_out import to_jsonable
+
+    return to_jsonable(
+        {
+            "method": qual.method,
+            "themes": qual.themes.to_dict(orient="records"),
+            "by_segment": qual.by_segment.to_dict(orient="records"),
+            "cooccurrence": qual.cooccurrence.to_dict(),
+            "quotes": qual.quotes,
+            "agreement": None if qual.agreement is None
+            else qual.agreement.to_dict(orient="records"),
+            "candidates": qual.candidates,
+        }
+    )
 
 
 def _version() -> str:

@@ -205,14 +205,20 @@ class PrivacySummary:
                 f"{_n(self.names_listed, 'name', 'names')} on the user's list "
                 "were removed wherever they appeared."
             )
-        lines.append(
-            f'Counts from 1 to {self.k - 1} are shown as "<{self.k}"; '
-            f"{_n(self.primary_cells, 'cell', 'cells')} in "
-            f"{_n(self.tables_suppressed, 'table', 'tables')} "
-            f"{'was' if self.primary_cells == 1 else 'were'} hidden this way, and "
-            f"{_n(self.complementary_cells, 'further cell', 'further cells')} "
-            '(shown as "[c]") so that they cannot be worked out from the totals.'
-        )
+        if self.tables == 0:
+            lines.append(
+                "No table was checked for small cells: counts below "
+                f"{self.k} are shown as they are in this output."
+            )
+        else:
+            lines.append(
+                f'Counts from 1 to {self.k - 1} are shown as "<{self.k}"; '
+                f"{_n(self.primary_cells, 'cell', 'cells')} in "
+                f"{_n(self.tables_suppressed, 'table', 'tables')} "
+                f"{'was' if self.primary_cells == 1 else 'were'} hidden this way, and "
+                f"{_n(self.complementary_cells, 'further cell', 'further cells')} "
+                '(shown as "[c]") so that they cannot be worked out from the totals.'
+            )
         if self.uniform_tables:
             lines.append(
                 f"In {_n(self.uniform_tables, 'very small table', 'very small tables')} "

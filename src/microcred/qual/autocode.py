@@ -480,6 +480,7 @@ class SupervisedCoder:
 
     embedder: Embedder
     C: float = 0.1
+    standardize: bool = True
     threshold_metric: str = "f1"
     inner_folds: int = 3
     min_per_class: int = 3
@@ -508,10 +509,9 @@ class SupervisedCoder:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        base = make_pipeline(
-            StandardScaler(),
-            LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000),
-        )
+        steps: list[Any] = [StandardScaler()] if self.standardize else []
+        steps.append(LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000))
+        base = make_pipeline(*steps)
         return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 
     def fit_matrix(self, X: np.ndarray, Y: pd.DataFrame | Mapping[str, np.ndarray]) -> SupervisedCoder:

@@ -6,7 +6,7 @@ The report renders and never computes: every number comes from
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ def render(
     provenance: Mapping[str, Any],
     out_dir: str | Path,
     formats: Collection[str] | None = None,
+    sections: Sequence[Any] | None = None,
 ) -> dict[str, Path]:
     """Write the report of a study in every format, all from the same results.
 
@@ -51,6 +52,9 @@ def render(
         replaced.
     formats : collection of str, optional
         Subset of :data:`FORMATS` to write; all by default.
+    sections : sequence of microcred.report.mixed.SectionView, optional
+        Sections of the later stages (themes, joint displays, profiles, design brief,
+        catalogue fit, privacy), shown after the segment comparisons.
 
     Returns
     -------
@@ -92,6 +96,7 @@ def render(
         raise ValueError(f"unknown report format(s): {', '.join(sorted(unknown))}")
     out = Path(out_dir)
     context = build_context(study, results, validation, provenance)
+    context.sections = list(sections or [])
     rendered = render_charts(context.charts)
     written: dict[str, Path] = {}
     try:

@@ -138,6 +138,7 @@ class ReportContext:
     inputs: Table
     small_n: int = SMALL_N
     alpha: float = ALPHA
+    sections: list[Any] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)
     methods: list[Block] = field(default_factory=list)
     references: list[tuple[Span, ...]] = field(default_factory=list)

@@ -453,6 +453,19 @@ def write_docx(
                 w.table(crosstab, f"{crosstab.caption} — {name}")
         w.orientation(landscape=False)
 
+    for section in c.sections:
+        w.heading(section.title, 1)
+        for part in section.blocks:
+            if part.kind == "p":
+                w.para(part.text)
+            elif part.kind == "table" and part.table is not None:
+                w.table(part.table, part.table.caption or None)
+            elif part.kind == "quotes":
+                for text, source in part.quotes:
+                    w.para(f"“{text}” ({source})", italic=True)
+            elif part.kind == "html":
+                w.para("The full design brief is in brief/ (HTML, DOCX and JSON).")
+
     w.heading("Methods", 1)
     for block in c.methods:
         if block.kind == "h":

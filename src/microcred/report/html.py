@@ -47,7 +47,7 @@ def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
-    from microcred.report.safe import xml_text
+    from microcred.report.safe import sanitise_svg, xml_text
 
     def finalize(value: object) -> object:
         # Control characters from the data are dropped: HTML forbids them too (HTML
@@ -66,5 +66,8 @@ def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
         lstrip_blocks=False,
         keep_trailing_newline=True,
     )
+    # Design-brief fragments are rendered by microcred.design.render with autoescaping;
+    # they are cleaned once more like the charts before being inserted as markup.
+    env.filters["brief_fragment"] = lambda html: Markup(sanitise_svg(str(html)))
     template = env.get_template("report.html.j2")
     return template.render(c=context, svgs=dict(svgs))

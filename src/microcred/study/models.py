@@ -387,6 +387,39 @@ class Coding(_Model):
         return dict(self.items)
 
 
+class Profiles(_Model):
+    """Learner profiles: the constructs they are built from and the numbers of profiles tried."""
+
+    constructs: list[Identifier] | None = None
+    k_values: list[int] = Field(default_factory=lambda: [2, 3, 4, 5, 6])
+
+
+class Design(_Model):
+    """Design brief and catalogue fit.
+
+    ``assume`` gives a construct's interval when the survey did not ask it (e.g. the
+    course studied lasted ``{duration: [7, 7]}`` weeks); ``catalogue`` is a CSV/XLSX of
+    existing offerings to score against the demand; ``eqf_level`` is the level the
+    institution intends (only the institution can set it).
+    """
+
+    assume: dict[Identifier, tuple[float, float]] = Field(default_factory=dict)
+    catalogue: str | None = None
+    eqf_level: int | None = Field(None, ge=1, le=8)
+    title: str | None = None
+
+
+class Privacy(_Model):
+    """Protection of respondents in shared outputs.
+
+    ``k``: counts below it are suppressed and quotes from groups smaller than it are
+    withheld; ``names``: names (staff, tutors) scrubbed from free text as ``[name]``.
+    """
+
+    k: int = Field(5, ge=3)
+    names: list[str] = Field(default_factory=list)
+
+
 class Study(_Model):
     """A whole study file; ``base_dir`` (not in the file) is the folder it was read from."""
 
@@ -398,6 +431,9 @@ class Study(_Model):
     segments: list[Segment] = Field(default_factory=list)
     comparisons: list[Comparison] = Field(default_factory=list)
     coding: Coding | None = None
+    profiles: Profiles = Field(default_factory=Profiles)
+    design: Design = Field(default_factory=Design)
+    privacy: Privacy = Field(default_factory=Privacy)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")

@@ -21,7 +21,10 @@ import pandas as pd
 from microcred.errors import InputError
 from microcred.ingest.formats import Grid
 
-__all__ = ["cell_text", "read_grid"]
+__all__ = ["MAX_ROWS", "cell_text", "read_grid"]
+
+MAX_ROWS = 1_048_576
+"""Rows of an XLSX sheet (Excel's limit, ECMA-376 / "Excel specifications and limits")."""
 
 
 def cell_text(value: object) -> object:
@@ -160,6 +163,12 @@ def _read_sheet(workbook: Any, file: str, sheet: str | int | None) -> Grid:
         number = 0
         try:
             for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS:  # openpyxl yields an empty row for each one skipped
+                    raise InputError(
+                        file,
+                        f"sheet {names[index]!r} has a row number beyond {MAX_ROWS:,}, the "
+                        "largest an XLSX sheet can have (damaged file?)",
+                    )
                 texts = [cell_text(v) for v in values]
                 last = max((i + 1 for i, v in enumerate(texts) if isinstance(v, str)), default=0)
                 if last == 0:
