@@ -209,3 +209,46 @@ def test_progfun_acceptance(tmp_path):
     ]
     # The band "10-17" that a spreadsheet turned into a date is recovered by its aliases.
     assert results["items"]["age_group"]["options"]["age_10_17"]["n"] == 99
+
+
+BRIEF_STUDY = STUDY.replace(
+    "  - id: hours\n    type: ordinal",
+    "  - id: hours\n    type: ordinal\n    construct: weekly_hours",
+).replace(
+    '      - {id: low, labels: "1-5"}\n      - {id: mid, labels: "6-15"}\n'
+    '      - {id: high, labels: "16+"}',
+    '      - {id: low, labels: "1-5", range: [1, 5]}\n'
+    '      - {id: mid, labels: "6-15", range: [6, 15]}\n'
+    '      - {id: high, labels: "16+", range: [16, 25]}',
+) + "constructs:\n  - {id: weekly_hours, items: [hours], unit: hours_per_week}\n"
+
+
+def test_brief_writes_json_html_docx(tmp_path):
+    study = write_study(tmp_path / "study", text=BRIEF_STUDY)
+    out = tmp_path / "brief"
+    result = runner.invoke(app, ["brief", str(study), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    brief = json.loads((out / "brief-all.json").read_text())
+    hours = [r for r in brief["brief"]["recommendations"] if r["construct"] == "weekly_hours"]
+    # 3 of 6 respondents chose 6-15 h: the median band holds 50%, the rule's threshold.
+    assert hours and hours[0]["options"] == ["mid"]
+    assert hours[0]["confidence"] == "small n"
+    assert (out / "brief-all.docx").is_file() and (out / "brief-all.html").is_file()
+
+
+def test_fit_scores_a_catalogue_and_rejects_a_bad_one(tmp_path):
+    study = write_study(tmp_path / "study", text=BRIEF_STUDY)
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(
+        "title,weeks,hours_per_week\nTen hours a week,8,10\nForty hours a week,8,40\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fit"
+    result = runner.invoke(app, ["fit", str(study), str(catalogue), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    fit = json.loads((out / "fit.json").read_text())
+    served = {c["title"]: c["n"] for c in fit["courses"]}
+    assert served == {"Ten hours a week": 3, "Forty hours a week": 0}
+    catalogue.write_text("title,weeks,hours_per_week\nBroken,eight,10\n", encoding="utf-8")
+    bad = runner.invoke(app, ["fit", str(study), str(catalogue), "--out", str(out), "-q"])
+    assert bad.exit_code == 2 and "catalogue.csv" in bad.output and "row 2" in bad.output

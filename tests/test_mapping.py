@@ -23,8 +23,12 @@ def raw_table(headers: list[str], rows: list[list[str | None]], **extra) -> RawT
     data = pd.DataFrame(rows, columns=range(len(headers)), dtype="object")
     data = data.where(data.notna() & (data != ""), None)
     return RawTable(
-        file="export.csv", format="csv", headers=headers, data=data,
-        rows=list(range(2, len(rows) + 2)), **extra,
+        file="export.csv",
+        format="csv",
+        headers=headers,
+        data=data,
+        rows=list(range(2, len(rows) + 2)),
+        **extra,
     )
 
 
@@ -69,20 +73,29 @@ def test_case_02_through_mapping_counts_blank_as_missing_not_none_chosen():
     options = json.loads((CASE_02 / "question_options.json").read_text())["options"]
     with (CASE_02 / "google_forms_responses.csv").open(encoding="utf-8") as handle:
         table = list(csv.reader(handle))
-    study = make_study([
-        {
-            "id": "formats", "type": "multi_choice", "column": table[0][1],
-            "options": [{"id": f"o{i}", "labels": label} for i, label in enumerate(options)],
-            "other": {"allowed": True},
-        }
-    ])
+    study = make_study(
+        [
+            {
+                "id": "formats",
+                "type": "multi_choice",
+                "column": table[0][1],
+                "options": [{"id": f"o{i}", "labels": label} for i, label in enumerate(options)],
+                "other": {"allowed": True},
+            }
+        ]
+    )
     report = ValidationReport()
     mapped = map_source(study, study.sources[0], raw_table(table[0], table[1:]), report)
     answers = mapped.answers
     assert answers["respondent_id"].nunique() == 9
     assert len(mapped.respondents) == 10
     assert answers["option_id"].value_counts().to_dict() == {
-        "o0": 4, "o1": 3, "o3": 3, "o2": 2, "o4": 2, "other": 1,
+        "o0": 4,
+        "o1": 3,
+        "o3": 3,
+        "o2": 2,
+        "o4": 2,
+        "other": 1,
     }
     assert answers.loc[answers["option_id"] == "other", "text"].tolist() == [
         "Mentoring by a tutor, in Spanish"
@@ -92,24 +105,40 @@ def test_case_02_through_mapping_counts_blank_as_missing_not_none_chosen():
 
 def test_labels_in_two_languages_are_one_option():
     item = {
-        "id": "motivation", "type": "single_choice",
+        "id": "motivation",
+        "type": "single_choice",
         "column": {"en": "Why?", "es": "¿Por qué?"},
         "options": [
-            {"id": "personal_interest", "labels": {"en": "Personal interest", "es": "Interés personal"}},
+            {
+                "id": "personal_interest",
+                "labels": {"en": "Personal interest", "es": "Interés personal"},
+            },
             {"id": "career", "labels": {"en": "Career", "es": "Carrera profesional"}},
         ],
     }
     study = make_study([item], language="es")
-    raw = raw_table(["¿Por qué?"], [["Interés personal"], ["interés  personal "], ["Carrera profesional"]])
+    raw = raw_table(
+        ["¿Por qué?"], [["Interés personal"], ["interés  personal "], ["Carrera profesional"]]
+    )
     mapped = map_source(study, study.sources[0], raw, ValidationReport())
-    assert mapped.answers["option_id"].tolist() == ["personal_interest", "personal_interest", "career"]
+    assert mapped.answers["option_id"].tolist() == [
+        "personal_interest",
+        "personal_interest",
+        "career",
+    ]
 
 
 def test_unknown_labels_are_counted_with_rows_never_dropped_silently():
-    study = make_study([
-        {"id": "q", "type": "single_choice", "column": "Q",
-         "options": [{"id": "a", "labels": "A"}, {"id": "b", "labels": "B"}]}
-    ])
+    study = make_study(
+        [
+            {
+                "id": "q",
+                "type": "single_choice",
+                "column": "Q",
+                "options": [{"id": "a", "labels": "A"}, {"id": "b", "labels": "B"}],
+            }
+        ]
+    )
     raw = raw_table(["Q"], [["A"], ["C"], ["B"], ["C"], ["D"]])
     report = ValidationReport()
     mapped = map_source(study, study.sources[0], raw, report)
@@ -140,11 +169,16 @@ def test_numeric_out_of_range_and_not_a_number():
     report = ValidationReport()
     mapped = map_source(study, study.sources[0], raw, report)
     assert mapped.answers["value"].tolist() == [6.5, 10.0]
-    assert {(i.kind, i.rows[0]) for i in report.errors} == {("out_of_range", 3), ("not_a_number", 4)}
+    assert {(i.kind, i.rows[0]) for i in report.errors} == {
+        ("out_of_range", 3),
+        ("not_a_number", 4),
+    }
 
 
 def test_likert_numbers_outside_scale_are_out_of_range():
-    study = make_study([{"id": "l", "type": "likert", "column": "L", "scale": {"min": 1, "max": 5}}])
+    study = make_study(
+        [{"id": "l", "type": "likert", "column": "L", "scale": {"min": 1, "max": 5}}]
+    )
     raw = raw_table(["L"], [["1"], ["5"], ["7"]])
     report = ValidationReport()
     mapped = map_source(study, study.sources[0], raw, report)
@@ -153,12 +187,19 @@ def test_likert_numbers_outside_scale_are_out_of_range():
 
 
 def test_limesurvey_wide_multiple_choice_and_other_column():
-    study = make_study([
-        {"id": "m", "type": "multi_choice",
-         "options": [{"id": "a", "labels": "A", "column": "Q1[SQ001]"},
-                     {"id": "b", "labels": "B", "column": "Q1[SQ002]"}],
-         "other": {"allowed": True, "column": "Q1[other]"}}
-    ])
+    study = make_study(
+        [
+            {
+                "id": "m",
+                "type": "multi_choice",
+                "options": [
+                    {"id": "a", "labels": "A", "column": "Q1[SQ001]"},
+                    {"id": "b", "labels": "B", "column": "Q1[SQ002]"},
+                ],
+                "other": {"allowed": True, "column": "Q1[other]"},
+            }
+        ]
+    )
     raw = raw_table(
         ["Q1[SQ001]", "Q1[SQ002]", "Q1[other]"],
         [["Y", None, None], ["Y", "Y", "my own way"], [None, None, None], [None, "maybe", None]],
@@ -171,7 +212,9 @@ def test_limesurvey_wide_multiple_choice_and_other_column():
 
 
 def test_declared_missing_reasons_are_kept_apart_from_no_answer():
-    study = make_study([{"id": "s", "type": "likert", "column": "S", "scale": {"min": 1, "max": 5}}])
+    study = make_study(
+        [{"id": "s", "type": "likert", "column": "S", "scale": {"min": 1, "max": 5}}]
+    )
     raw = raw_table(["S"], [["4"], [None], [None]])
     raw.missing = pd.DataFrame({0: [None, "No answer (9)", None]}, dtype="object")
     mapped = map_source(study, study.sources[0], raw, ValidationReport())
@@ -182,8 +225,15 @@ def test_declared_missing_reasons_are_kept_apart_from_no_answer():
 
 def test_occurrence_per_language_picks_the_repeated_header():
     study = make_study(
-        [{"id": "r", "type": "single_choice", "column": "Why?", "occurrence": {"es": 2},
-          "options": [{"id": "x", "labels": "X"}]}],
+        [
+            {
+                "id": "r",
+                "type": "single_choice",
+                "column": "Why?",
+                "occurrence": {"es": 2},
+                "options": [{"id": "x", "labels": "X"}],
+            }
+        ],
         language="es",
     )
     raw = raw_table(["Why?", "Why?"], [["nonsense", "X"]])
@@ -203,11 +253,13 @@ def test_missing_column_is_an_error_naming_the_item():
 
 @pytest.mark.parametrize("keep", [False, True])
 def test_unfinished_responses_follow_the_study_file(keep):
-    study = Study.model_validate({
-        "study": {"id": "t", "title": "T"},
-        "sources": [{"id": "s", "path": "x.csv", "include_unfinished": keep}],
-        "items": [{"id": "q", "type": "numeric", "column": "Q"}],
-    })
+    study = Study.model_validate(
+        {
+            "study": {"id": "t", "title": "T"},
+            "sources": [{"id": "s", "path": "x.csv", "include_unfinished": keep}],
+            "items": [{"id": "q", "type": "numeric", "column": "Q"}],
+        }
+    )
     raw = raw_table(["Q"], [["1"], ["2"]])
     raw.finished = pd.Series([True, False])
     report = ValidationReport()

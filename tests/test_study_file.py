@@ -82,10 +82,14 @@ def test_missing_file(tmp_path):
 
 def test_choice_item_without_options_is_rejected(tmp_path):
     text = VALID.replace(
-        "    options:\n      - {id: personal_interest, labels: {en: Personal interest, es: Interés personal}}\n"
+        "    options:\n"
+        "      - {id: personal_interest, labels: {en: Personal interest, es: Interés personal}}\n"
         "      - {id: career, labels: Career}\n",
         "",
-    ).replace("segments:\n  - id: career_motivated\n    where: {item: motivation, options: [career]}\n", "")
+    ).replace(
+        "segments:\n  - id: career_motivated\n    where: {item: motivation, options: [career]}\n",
+        "",
+    )
     with pytest.raises(StudyFileError, match="needs options"):
         load(write(tmp_path, text))
 
@@ -100,6 +104,15 @@ def test_example_studies_load(name):
 def test_progfun_example_declares_the_issue_items():
     study = load(ROOT / "examples" / "coursera-progfun-2013" / "study.yaml")
     ids = {i.id for i in study.items}
-    assert {"motivation", "weekly_hours", "worth_time", "follow_up_interest", "apply_where",
-            "finished", "age_group", "degree", "programming_years"} <= ids
+    assert {
+        "motivation",
+        "weekly_hours",
+        "worth_time",
+        "follow_up_interest",
+        "apply_where",
+        "finished",
+        "age_group",
+        "degree",
+        "programming_years",
+    } <= ids
     assert len(study.item("weekly_hours").options) == 7

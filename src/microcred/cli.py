@@ -26,9 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StudyArg = Annotated[
-    Path, typer.Argument(help="The study file (YAML).", show_default=False)
-]
+StudyArg = Annotated[Path, typer.Argument(help="The study file (YAML).", show_default=False)]
 DatabaseOpt = Annotated[
     str | None,
     typer.Option(
@@ -51,10 +49,10 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     with Progress(transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -113,6 +111,50 @@ def validate(study: StudyArg, quiet: QuietOpt = False) -> None:
         typer.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
         raise typer.Exit(code=2)
     typer.echo(f"ok: 0 errors, {len(report.warnings)} warning(s)")
+
+
+@app.command()
+def brief(
+    study: StudyArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    db: DatabaseOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the micro-credential design brief (whole sample and each learner profile)."""
+    from microcred import pipeline
+
+    try:
+        with _progress(quiet) as progress:
+            written = pipeline.brief(study, out, database=db, progress=progress)
+    except MicrocredError as error:
+        _fail(error)
+        return
+    for name, path in written.items():
+        typer.echo(f"{name}: {path}")
+
+
+@app.command()
+def fit(
+    study: StudyArg,
+    catalogue: Annotated[Path, typer.Argument(help="Catalogue of existing courses (CSV or XLSX).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    db: DatabaseOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score a course catalogue against what the study's learners want."""
+    from microcred import pipeline
+    from microcred.report.fmt import ci, pct
+
+    try:
+        with _progress(quiet) as progress:
+            result, written = pipeline.fit(study, catalogue, out, database=db, progress=progress)
+    except MicrocredError as error:
+        _fail(error)
+        return
+    for row in result.courses.itertuples():
+        typer.echo(f"{pct(row.pct):>7} {ci(row.ci_low, row.ci_high):>15}  {row.title}")
+    for name, path in written.items():
+        typer.echo(f"{name}: {path}")
 
 
 @app.command()

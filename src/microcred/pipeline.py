@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from microcred.errors import ValidationFailed
@@ -20,8 +19,18 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 LIBRARIES = (
-    "pandas", "numpy", "scipy", "statsmodels", "pingouin", "pyreadstat", "openpyxl",
-    "pydantic", "SQLAlchemy", "altair", "vl-convert-python", "jinja2",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "pyreadstat",
+    "openpyxl",
+    "pydantic",
+    "SQLAlchemy",
+    "altair",
+    "vl-convert-python",
+    "jinja2",
 )
 
 
@@ -152,8 +161,13 @@ def run(
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "libraries": library_versions(),
         "inputs": [
-            {"source_id": f.source_id, "path": f.path, "sha256": f.sha256,
-             "format": f.format, "n_rows": f.n_rows}
+            {
+                "source_id": f.source_id,
+                "path": f.path,
+                "sha256": f.sha256,
+                "format": f.format,
+                "n_rows": f.n_rows,
+            }
             for f in data.files
         ],
         "database": store.redacted_url(url),
@@ -196,8 +210,10 @@ def _later_stages(
         )
         _protect_quotes(instrument, qual, url, summary)
         results.extra["qual"] = qual_json(qual)
-        labels = {s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
-                  for s in instrument.segments}
+        labels = {
+            s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
+            for s in instrument.segments
+        }
         sections.append(qual_section(qual, labels))
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, qual, asked=data.asked
@@ -207,8 +223,11 @@ def _later_stages(
     written: dict[str, Path] = {}
     for group, brief in integration.briefs.items():
         files = write_brief(
-            brief, out_dir / "brief", stem=f"brief-{group}",
-            title=instrument.design.title, eqf_level=instrument.design.eqf_level,
+            brief,
+            out_dir / "brief",
+            stem=f"brief-{group}",
+            title=instrument.design.title,
+            eqf_level=instrument.design.eqf_level,
         )
         written.update({f"brief/{p.name}": p for p in files.values()})
     results.extra["privacy"] = summary.as_dict()
@@ -242,8 +261,7 @@ def _protect_quotes(instrument: Study, qual: Any, url: str, summary: Any) -> Non
         if sizes.get(code, 0) < k:
             withheld += 1
             continue
-        kept[code].append({**quote, "text": text, "respondent_id": pseudonym,
-                           "unit_id": None})
+        kept[code].append({**quote, "text": text, "respondent_id": pseudonym, "unit_id": None})
     summary.record_withheld(withheld)
     qual.quotes = kept
 
@@ -269,7 +287,8 @@ def qual_json(qual: Any) -> dict[str, Any]:
             "by_segment": qual.by_segment.to_dict(orient="records"),
             "cooccurrence": qual.cooccurrence.to_dict(),
             "quotes": qual.quotes,
-            "agreement": None if qual.agreement is None
+            "agreement": None
+            if qual.agreement is None
             else qual.agreement.to_dict(orient="records"),
             "candidates": qual.candidates,
         }
@@ -280,3 +299,147 @@ def _version() -> str:
     from microcred import __version__
 
     return __version__
+
+
+def _analysed(
+    study_path: str | Path, database: str | None, out_dir: Path, progress: Progress | None
+) -> tuple[Study, Ingested, QuantResults, str]:
+    """Load, import (one transaction, idempotent) and analyse; nothing is rendered."""
+    from microcred import ingest, quant, store, study
+    from microcred.ingest.read import sha256_of
+
+    instrument = study.load(study_path)
+    data = ingest.read(instrument, progress=progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    url = database or store.Project.default_url(out_dir)
+    project = store.Project(url)
+    try:
+        project.import_answers(
+            instrument.study.id,
+            instrument.study.title,
+            sha256_of(Path(study_path)),
+            [
+                store.SourceFile(f.source_id, f.path, f.sha256, f.format, f.n_rows)
+                for f in data.files
+            ],
+            data.answers,
+            data.respondents,
+        )
+    finally:
+        project.close()
+    results = quant.analyse(instrument, data.answers, data.respondents, asked=data.asked)
+    return instrument, data, results, url
+
+
+def brief(
+    study_path: str | Path,
+    out_dir: str | Path,
+    *,
+    database: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Path]:
+    """Write the design briefs (whole sample and each learner profile).
+
+    Parameters
+    ----------
+    study_path : str or pathlib.Path
+        The study file.
+    out_dir : str or pathlib.Path
+        Folder for ``brief-<group>.html|docx|json``.
+    database : str, optional
+        SQLAlchemy URL of the project database (default SQLite in ``out_dir``).
+    progress : callable, optional
+
+    Returns
+    -------
+    dict of str -> pathlib.Path
+        File name -> path written.
+
+    Raises
+    ------
+    StudyFileError, InputError
+        As :func:`run`.
+    """
+    from microcred.design.render import write_brief
+    from microcred.integrate.stage import integrate_study
+
+    out = Path(out_dir)
+    instrument, data, results, _ = _analysed(study_path, database, out, progress)
+    integration = integrate_study(
+        instrument, data.answers, data.respondents, results, asked=data.asked
+    )
+    written: dict[str, Path] = {}
+    for group, design in integration.briefs.items():
+        files = write_brief(
+            design,
+            out,
+            stem=f"brief-{group}",
+            title=instrument.design.title,
+            eqf_level=instrument.design.eqf_level,
+        )
+        written.update({p.name: p for p in files.values()})
+    return written
+
+
+def fit(
+    study_path: str | Path,
+    catalogue_path: str | Path,
+    out_dir: str | Path,
+    *,
+    database: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Any, dict[str, Path]]:
+    """Score a catalogue of existing courses against the study's learners.
+
+    Parameters
+    ----------
+    study_path : str or pathlib.Path
+        The study file.
+    catalogue_path : str or pathlib.Path
+        CSV or XLSX: ``title, weeks, hours_per_week, ects, modality, live_sessions,
+        levels, credential`` (``price`` optional).
+    out_dir : str or pathlib.Path
+        Folder for ``fit.json`` and ``fit-courses.csv``.
+    database : str, optional
+    progress : callable, optional
+
+    Returns
+    -------
+    (FitResult, dict of str -> pathlib.Path)
+
+    Raises
+    ------
+    StudyFileError, InputError
+        The study file or the catalogue is invalid (the catalogue error names its row
+        and column).
+    """
+    import json
+
+    from microcred.design.catalogue import fit as fit_catalogue
+    from microcred.design.catalogue import preferences_from_answers, read_catalogue
+    from microcred.integrate.profiles import learner_profiles
+    from microcred.report.json_out import to_jsonable
+    from microcred.report.safe import neutralise_frame
+
+    out = Path(out_dir)
+    instrument, data, _, _ = _analysed(study_path, database, out, progress)
+    catalogue = read_catalogue(Path(catalogue_path), instrument)
+    preferences = preferences_from_answers(instrument, data.answers, data.respondents)
+    membership = None
+    try:
+        profiles = learner_profiles(
+            instrument,
+            data.answers,
+            data.respondents,
+            constructs=instrument.profiles.constructs,
+            k_values=instrument.profiles.k_values,
+        )
+        membership = profiles.assignments.set_index("respondent_id")["profile_name"]
+    except ValueError:
+        membership = None
+    result = fit_catalogue(instrument, preferences, catalogue, membership)
+    json_path = out / "fit.json"
+    json_path.write_text(json.dumps(to_jsonable(result.to_dict()), indent=2), encoding="utf-8")
+    csv_path = out / "fit-courses.csv"
+    neutralise_frame(result.courses).to_csv(csv_path, index=False, lineterminator="\r\n")
+    return result, {"fit.json": json_path, "fit-courses.csv": csv_path}

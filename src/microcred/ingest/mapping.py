@@ -96,9 +96,7 @@ class _Columns:
         for exact in (True, False):
             target = spec if exact else normalise(spec)
             hits = [
-                i
-                for i, keys in enumerate(self.keys if exact else self.folded())
-                if target in keys
+                i for i, keys in enumerate(self.keys if exact else self.folded()) if target in keys
             ]
             if hits:
                 return (hits[occurrence - 1] if occurrence <= len(hits) else None), len(hits)
@@ -173,9 +171,9 @@ def _lookup(item: Item, raw: RawTable, col: int) -> dict[str, Option]:
             table.setdefault(key if key is not None else normalise(str(option.code)), option)
         table.setdefault(normalise(option.id), option)
     for code, label in raw.value_labels.get(col, {}).items():
-        option = table.get(normalise(label))
-        if option is not None:
-            table.setdefault(_number_key(code) or normalise(code), option)
+        labelled = table.get(normalise(label))
+        if labelled is not None:
+            table.setdefault(_number_key(code) or normalise(code), labelled)
     return table
 
 
@@ -237,9 +235,9 @@ def split_multi(cell: str, labels: list[str], separator: str = ", ") -> tuple[li
                 matched.append(label)
                 return matched, ""
             if rest.startswith(separator):
-                text = rest[len(separator):].strip()
+                text = rest[len(separator) :].strip()
             elif joint and rest.lstrip().startswith(joint):
-                text = rest.lstrip()[len(joint):].strip()
+                text = rest.lstrip()[len(joint) :].strip()
             else:
                 continue
             matched.append(label)
@@ -260,7 +258,9 @@ def _prefix_end(text: str, key: str) -> int | None:
     return None
 
 
-def map_source(study: Study, source: Source, raw: RawTable, report: ValidationReport) -> MappedSource:
+def map_source(
+    study: Study, source: Source, raw: RawTable, report: ValidationReport
+) -> MappedSource:
     """Turn one raw export into long-form answers, recording every problem.
 
     Parameters
@@ -319,8 +319,7 @@ def map_source(study: Study, source: Source, raw: RawTable, report: ValidationRe
 
     has_data = raw.data.notna().to_numpy().any(axis=0)  # one pass, not one per column
     unmapped = [
-        header for col, header in enumerate(raw.headers)
-        if col not in used and has_data[col]
+        header for col, header in enumerate(raw.headers) if col not in used and has_data[col]
     ]
     if unmapped:
         shown = "; ".join(repr(_cut(h)) for h in unmapped[:MAX_COLUMNS_SHOWN])
@@ -410,12 +409,11 @@ def _respondent_ids(
     ids = ids.map(lambda v: v.strip() if isinstance(v, str) else v)
     ids = ids.where(ids.astype(bool), None)
     header = raw.headers[col]
-    rec.many("missing_id", "respondent id is empty; response left out", rows[ids.isna()],
-             column=header)
+    rec.many(
+        "missing_id", "respondent id is empty; response left out", rows[ids.isna()], column=header
+    )
     duplicated = ids.notna() & ids.duplicated(keep=False)
-    for value, group in pd.Series(rows[duplicated.to_numpy()]).groupby(
-        ids[duplicated].to_numpy()
-    ):
+    for value, group in pd.Series(rows[duplicated.to_numpy()]).groupby(ids[duplicated].to_numpy()):
         rec.many(
             "duplicate_id",
             f"duplicate respondent id ({len(group)} rows); only the first is kept",
@@ -441,15 +439,21 @@ def _locate(
             if option.column:
                 col, _ = columns.find(option.column)
                 if col is None:
-                    rec.many("missing_column",
-                             f"column of option {option.id!r} of item {item.id!r} not found",
-                             [1], column=option.column, item_id=item.id)
+                    rec.many(
+                        "missing_column",
+                        f"column of option {option.id!r} of item {item.id!r} not found",
+                        [1],
+                        column=option.column,
+                        item_id=item.id,
+                    )
                     return None
                 located[option.id] = col
     else:
         spec = _spec_for(item.column, source.language)
         if item.column_pattern is not None:
-            col, hits = columns.find_pattern(item.column_pattern, item.occurrence_in(source.language))
+            col, hits = columns.find_pattern(
+                item.column_pattern, item.occurrence_in(source.language)
+            )
             shown = item.column_pattern
         elif spec is not None:
             col, hits = columns.find(spec, item.occurrence_in(source.language))
@@ -461,23 +465,40 @@ def _locate(
             rec.many(
                 "missing_column",
                 f"column for item {item.id!r} not found"
-                + (f" ({hits} found, occurrence {item.occurrence_in(source.language)} asked)"
-                   if hits else ""),
-                [1], column=shown, item_id=item.id, severity=severity,
+                + (
+                    f" ({hits} found, occurrence {item.occurrence_in(source.language)} asked)"
+                    if hits
+                    else ""
+                ),
+                [1],
+                column=shown,
+                item_id=item.id,
+                severity=severity,
             )
             return None
         if hits > 1 and item.occurrence_in(source.language) == 1 and not item.column_pattern:
-            rec.many("ambiguous_column",
-                     f"{hits} columns have this header; the first is used for item "
-                     f"{item.id!r} (set occurrence to choose another)",
-                     [1], column=shown, item_id=item.id, severity="warning")
+            rec.many(
+                "ambiguous_column",
+                f"{hits} columns have this header; the first is used for item "
+                f"{item.id!r} (set occurrence to choose another)",
+                [1],
+                column=shown,
+                item_id=item.id,
+                severity="warning",
+            )
         located[""] = col
     other_spec = _spec_for(item.other.column, source.language)
     if other_spec is not None:
         col, _ = columns.find(other_spec)
         if col is None:
-            rec.many("missing_column", f"'Other' text column of item {item.id!r} not found",
-                     [1], column=other_spec, item_id=item.id, severity="warning")
+            rec.many(
+                "missing_column",
+                f"'Other' text column of item {item.id!r} not found",
+                [1],
+                column=other_spec,
+                item_id=item.id,
+                severity="warning",
+            )
         located["__other__"] = col
     return located
 
@@ -534,16 +555,25 @@ def _map_item(
 
 
 def _numeric(
-    item: Item, cells: pd.Series, present: np.ndarray, rows: np.ndarray, header: str,
+    item: Item,
+    cells: pd.Series,
+    present: np.ndarray,
+    rows: np.ndarray,
+    header: str,
     rec: _Recorder,
 ) -> pd.DataFrame:
     text = cells.astype("object").where(cells.notna(), None)
-    as_number = pd.to_numeric(text.str.strip().str.replace(",", ".", regex=False),
-                              errors="coerce")
+    as_number = pd.to_numeric(text.str.strip().str.replace(",", ".", regex=False), errors="coerce")
     bad = present & as_number.isna().to_numpy() & (text.str.strip() != "").fillna(False).to_numpy()
     for value, idx in _group_positions(text[bad]):
-        rec.many("not_a_number", f"item {item.id!r} expects a number", rows[idx],
-                 column=header, item_id=item.id, value=value)
+        rec.many(
+            "not_a_number",
+            f"item {item.id!r} expects a number",
+            rows[idx],
+            column=header,
+            item_id=item.id,
+            value=value,
+        )
     ok = present & as_number.notna().to_numpy()
     low = item.min if item.min is not None else (item.scale.min if item.scale else None)
     high = item.max if item.max is not None else (item.scale.max if item.scale else None)
@@ -554,8 +584,14 @@ def _numeric(
     if high is not None:
         out_of_range |= ok & (values > high)
     for value, idx in _group_positions(text[out_of_range]):
-        rec.many("out_of_range", f"item {item.id!r} accepts values from {low} to {high}",
-                 rows[idx], column=header, item_id=item.id, value=value)
+        rec.many(
+            "out_of_range",
+            f"item {item.id!r} accepts values from {low} to {high}",
+            rows[idx],
+            column=header,
+            item_id=item.id,
+            value=value,
+        )
     pos = np.flatnonzero(ok & ~out_of_range)
     return _frame(pos, item.id, value=values[pos])
 
@@ -569,7 +605,12 @@ def _group_positions(values: pd.Series) -> list[tuple[str, np.ndarray]]:
 
 
 def _single(
-    item: Item, raw: RawTable, col: int, present: np.ndarray, rows: np.ndarray, header: str,
+    item: Item,
+    raw: RawTable,
+    col: int,
+    present: np.ndarray,
+    rows: np.ndarray,
+    header: str,
     rec: _Recorder,
 ) -> pd.DataFrame:
     lookup = _lookup(item, raw, col)
@@ -583,19 +624,34 @@ def _single(
         if option is None and normalise(cell) == LIMESURVEY_OTHER and item.other.allowed:
             option = Option(id=item.other.option)
         matched[cell] = option
-    option_ids = cells.map(lambda c: matched[c].id if matched.get(c) else None)
-    values = cells.map(lambda c: matched[c].value if matched.get(c) else None)
+    ids_of = {c: o.id for c, o in matched.items() if o is not None}
+    values_of = {c: o.value for c, o in matched.items() if o is not None}
+    option_ids = cells.map(lambda c: ids_of.get(c))
+    values = cells.map(lambda c: values_of.get(c))
     known = option_ids.notna().to_numpy()
-    blank = present & cells.map(lambda c: normalise(c) == "" if isinstance(c, str) else True
-                                ).to_numpy()
+    blank = (
+        present & cells.map(lambda c: normalise(c) == "" if isinstance(c, str) else True).to_numpy()
+    )
     unknown = present & ~known & ~blank
-    frames = [_frame(np.flatnonzero(known), item.id,
-                     option_id=option_ids.to_numpy()[known], value=values.to_numpy()[known])]
+    frames = [
+        _frame(
+            np.flatnonzero(known),
+            item.id,
+            option_id=option_ids.to_numpy()[known],
+            value=values.to_numpy()[known],
+        )
+    ]
     if unknown.any():
         if item.other.allowed and item.type in {"single_choice", "ordinal"}:
             pos = np.flatnonzero(unknown)
-            frames.append(_frame(pos, item.id, option_id=[item.other.option] * len(pos),
-                                 text=cells.str.strip().to_numpy()[pos]))
+            frames.append(
+                _frame(
+                    pos,
+                    item.id,
+                    option_id=[item.other.option] * len(pos),
+                    text=cells.str.strip().to_numpy()[pos],
+                )
+            )
         else:
             _unknown(item, cells[unknown], rows, header, rec)
     return pd.concat(frames, ignore_index=True)
@@ -606,18 +662,33 @@ def _unknown(item: Item, cells: pd.Series, rows: np.ndarray, header: str, rec: _
     for value, idx in _group_positions(cells.str.strip()):
         number = _number_key(value)
         if scale is not None and number is not None:
-            rec.many("out_of_range",
-                     f"item {item.id!r} accepts values from {scale.min:g} to {scale.max:g}",
-                     rows[idx], column=header, item_id=item.id, value=value)
+            rec.many(
+                "out_of_range",
+                f"item {item.id!r} accepts values from {scale.min:g} to {scale.max:g}",
+                rows[idx],
+                column=header,
+                item_id=item.id,
+                value=value,
+            )
         else:
-            rec.many("unknown_label",
-                     f"answer matches no option of item {item.id!r}; not counted "
-                     "(add it to the option's labels or aliases, or allow 'other')",
-                     rows[idx], column=header, item_id=item.id, value=value)
+            rec.many(
+                "unknown_label",
+                f"answer matches no option of item {item.id!r}; not counted "
+                "(add it to the option's labels or aliases, or allow 'other')",
+                rows[idx],
+                column=header,
+                item_id=item.id,
+                value=value,
+            )
 
 
 def _multi_single_column(
-    item: Item, raw: RawTable, col: int, present: np.ndarray, rows: np.ndarray, header: str,
+    item: Item,
+    raw: RawTable,
+    col: int,
+    present: np.ndarray,
+    rows: np.ndarray,
+    header: str,
     rec: _Recorder,
 ) -> pd.DataFrame:
     lookup = _lookup(item, raw, col)
@@ -632,7 +703,7 @@ def _multi_single_column(
     text_list: list[str | None] = []
     unknown: dict[str, list[int]] = {}
     cell_values = cells.to_numpy()
-    for pos in np.flatnonzero(present):
+    for pos in np.flatnonzero(present).tolist():
         found, rest = parsed[cell_values[pos]]
         for option_id in dict.fromkeys(found):
             pos_list.append(pos)
@@ -646,17 +717,30 @@ def _multi_single_column(
             else:
                 unknown.setdefault(rest, []).append(pos)
     for value, positions in sorted(unknown.items()):
-        rec.many("unknown_label",
-                 f"part of the answer matches no option of item {item.id!r}; not counted "
-                 "(add it to the option's labels or aliases, or allow 'other')",
-                 rows[positions], column=header, item_id=item.id, value=value)
+        rec.many(
+            "unknown_label",
+            f"part of the answer matches no option of item {item.id!r}; not counted "
+            "(add it to the option's labels or aliases, or allow 'other')",
+            rows[positions],
+            column=header,
+            item_id=item.id,
+            value=value,
+        )
     values = {o.id: o.value for o in item.options}
-    return _frame(pos_list, item.id, option_id=option_list,
-                  value=[values.get(o) for o in option_list], text=text_list)
+    return _frame(
+        pos_list,
+        item.id,
+        option_id=option_list,
+        value=[values.get(o) for o in option_list],
+        text=text_list,
+    )
 
 
 def _multi_wide(
-    item: Item, raw: RawTable, located: dict[str, int | None], rows: np.ndarray,
+    item: Item,
+    raw: RawTable,
+    located: dict[str, int | None],
+    rows: np.ndarray,
     rec: _Recorder,
 ) -> pd.DataFrame:
     frames = []
@@ -674,23 +758,28 @@ def _multi_wide(
         odd = ~checked & ~unchecked
         header = raw.headers[col]
         for value, idx in _group_positions(cells[odd].str.strip()):
-            rec.many("unknown_label",
-                     f"option column of item {item.id!r} holds neither a tick nor a blank",
-                     rows[idx], column=header, item_id=item.id, value=value)
+            rec.many(
+                "unknown_label",
+                f"option column of item {item.id!r} holds neither a tick nor a blank",
+                rows[idx],
+                column=header,
+                item_id=item.id,
+                value=value,
+            )
         pos = np.flatnonzero(checked)
-        frames.append(_frame(pos, item.id, option_id=[option.id] * len(pos),
-                             value=[option.value] * len(pos)))
+        frames.append(
+            _frame(pos, item.id, option_id=[option.id] * len(pos), value=[option.value] * len(pos))
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _other_column(
-    item: Item, raw: RawTable, col: int, frames: list[pd.DataFrame]
-) -> pd.DataFrame:
+def _other_column(item: Item, raw: RawTable, col: int, frames: list[pd.DataFrame]) -> pd.DataFrame:
     cells = raw.data[col].str.strip()
     has = (cells.notna() & (cells != "")).to_numpy()
     pos = np.flatnonzero(has)
-    return _frame(pos, item.id, option_id=[item.other.option] * len(pos),
-                  text=cells.to_numpy()[pos])
+    return _frame(
+        pos, item.id, option_id=[item.other.option] * len(pos), text=cells.to_numpy()[pos]
+    )
 
 
 def _merge_other_text(item: Item, frame: pd.DataFrame) -> pd.DataFrame:

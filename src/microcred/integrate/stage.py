@@ -106,7 +106,10 @@ def integrate_study(
     constructs = study.profiles.constructs
     try:
         profiles = learner_profiles(
-            study, answers, respondents, constructs=constructs,
+            study,
+            answers,
+            respondents,
+            constructs=constructs,
             k_values=study.profiles.k_values,
         )
     except Exception as error:  # noqa: BLE001 - a study too small for profiles still reports
@@ -117,8 +120,9 @@ def integrate_study(
         integration.notes.append(f"No learner profiles: {error}")
     else:
         integration.profiles = profiles
-        briefs = briefs_by_profile(study, answers, respondents, profiles, asked=asked,
-                                   assume=assume)
+        briefs = briefs_by_profile(
+            study, answers, respondents, profiles, asked=asked, assume=assume
+        )
         integration.briefs.update(briefs)
 
     if study.design.catalogue:

@@ -446,11 +446,12 @@ class _CodeModel:
 class SupervisedCoder:
     """One calibrated logistic regression per code on sentence embeddings.
 
-    For each code: standardised embeddings -> logistic regression with balanced class
-    weights (codes are often rare), calibrated by Platt scaling in an internal
-    cross-validation (``CalibratedClassifierCV``, sigmoid); the decision threshold
-    maximises F1 (or kappa) on out-of-fold probabilities of the training units
-    (``inner_folds``-fold, stratified), then the model is refitted on all of them.
+    For each code: logistic regression on the embeddings with balanced class weights
+    (codes are often rare), calibrated by Platt scaling on out-of-fold decision
+    scores of an ``inner_folds``-fold stratified split (``CalibratedClassifierCV``,
+    sigmoid, ``ensemble=False``, so the final model is fitted on all training units);
+    the decision threshold maximises kappa (or F1) on the same out-of-fold scores
+    mapped through the calibrator, i.e. on held-out data.
     A code with fewer than ``min_per_class`` positive or negative examples gets no
     model: its probability is the observed prevalence and it is listed in
     :attr:`skipped`.
@@ -459,8 +460,13 @@ class SupervisedCoder:
     ----------
     embedder : Embedder
     C : float
-        Inverse regularisation strength of the logistic regression.
-    threshold_metric : {"f1", "kappa"}
+        Inverse regularisation strength of the logistic regression (10 suits
+        L2-normalised sentence embeddings: on SIGHT, 5-fold CV, mean kappa 0.59 with
+        C=10 against 0.55 with C=0.01-1).
+    standardize : bool
+        Standardise the features first (worse for LSA features, whose trailing
+        components are mostly noise).
+    threshold_metric : {"kappa", "f1"}
     inner_folds : int
         Folds of the threshold search and of the calibration (fewer when a class
         has fewer examples).
@@ -479,9 +485,9 @@ class SupervisedCoder:
     """
 
     embedder: Embedder
-    C: float = 0.1
-    standardize: bool = True
-    threshold_metric: str = "f1"
+    C: float = 10.0
+    standardize: bool = False
+    threshold_metric: str = "kappa"
     inner_folds: int = 3
     min_per_class: int = 3
     seed: int = 0

@@ -39,7 +39,7 @@ class Code(_Model):
     examples: list[str] = Field(default_factory=list)
     construct: str | None = None  # type: ignore[assignment]
     option: str | None = None
-    color: str | None = Field(None, pattern=r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+    color: str | None = Field(default=None, pattern=r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
     codable: bool = True
     guid: str | None = None
     children: list[Code] = Field(default_factory=list)

@@ -240,9 +240,7 @@ class SentenceTransformerEmbedder:
         )
         self.prefix = prefix
         self.name = path.name
-        getdim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(getdim())
         self.device = str(self._model.device)
         self.version = f"st-{sentence_transformers.__version__}-{_folder_fingerprint(path)}"

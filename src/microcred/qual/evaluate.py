@@ -212,8 +212,8 @@ def evaluate(
     curve: Sequence[int | None] = (5, 10, 20, None),
     seed: int = 0,
     tolerance: float = 0.05,
-    threshold_metric: str = "f1",
-    C: float = 0.1,
+    threshold_metric: str = "kappa",
+    C: float = 10.0,
     progress: Progress | None = None,
 ) -> EvaluationResult:
     """Cross-validate the supervised coder against each human coder, with learning curves.
@@ -249,7 +249,7 @@ def evaluate(
     tolerance : float
         The target is kappa(machine, coders[0]) >= kappa(coders[1], coders[0]) -
         tolerance.
-    threshold_metric : {"f1", "kappa"}
+    threshold_metric : {"kappa", "f1"}
         What the per-code threshold maximises.
     C : float
         Inverse regularisation of the logistic regressions.

@@ -133,7 +133,8 @@ def build_units(study: Study, answers: pd.DataFrame) -> pd.DataFrame:
     for transcript in study.coding.transcripts:
         frames.append(
             read_transcript(
-                study.base_dir / transcript.path, transcript.speakers,
+                study.base_dir / transcript.path,
+                transcript.speakers,
                 language=transcript.language,
             )
         )
@@ -202,9 +203,7 @@ def _machine_codings(
             continue
         codes = allowed_codes(codebook, selectors)
         coded_here = human[human["unit_id"].isin(doc_units["unit_id"])]
-        learnable = (
-            coded_here[coded_here["present"] == 1].groupby("code_id")["unit_id"].nunique()
-        )
+        learnable = coded_here[coded_here["present"] == 1].groupby("code_id")["unit_id"].nunique()
         supervised = [c for c in codes if learnable.get(c.id, 0) >= 5]
         zero_shot = [c for c in codes if c not in supervised]
         if mode == "supervised":
@@ -327,7 +326,8 @@ def theme_frequencies(
             present = effective.loc[in_doc, code_id].fillna(0).astype(int).to_numpy() == 1
             n = people[present].nunique()
             origin = codings[
-                (codings["code_id"] == code_id) & codings["unit_id"].isin(in_doc[present])
+                (codings["code_id"] == code_id)
+                & codings["unit_id"].isin(in_doc[present])
                 & (codings["present"] == 1)
             ]
             rows.append(
@@ -347,8 +347,19 @@ def theme_frequencies(
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(
-            columns=["document", "code_id", "label", "parent", "n", "base", "pct", "ci_low",
-                     "ci_high", "n_human", "n_machine"]
+            columns=[
+                "document",
+                "code_id",
+                "label",
+                "parent",
+                "n",
+                "base",
+                "pct",
+                "ci_low",
+                "ci_high",
+                "n_human",
+                "n_machine",
+            ]
         )
     low, high = wilson_ci(frame["n"].to_numpy(), frame["base"].to_numpy())
     frame["pct"] = frame["n"] / frame["base"]
@@ -394,8 +405,15 @@ def themes_by_segment(
             for code_id in ids:
                 present = effective.loc[unit_ids, code_id].fillna(0).astype(int).to_numpy() == 1
                 n = len(set(people[member & present]))
-                rows.append({"document": document, "code_id": code_id,
-                             "segment_id": segment, "n": n, "base": base})
+                rows.append(
+                    {
+                        "document": document,
+                        "code_id": code_id,
+                        "segment_id": segment,
+                        "n": n,
+                        "base": base,
+                    }
+                )
     frame = pd.DataFrame(rows, columns=["document", "code_id", "segment_id", "n", "base"])
     if frame.empty:
         return frame.assign(pct=[], ci_low=[], ci_high=[], small_n=[])
@@ -522,9 +540,9 @@ def code_study(
     method: dict[str, Any] = {"automatic": study.coding.automatic, "units": len(units)}
     used: Embedder | None = None
     if study.coding.automatic != "none" and not units.empty:
-        base = embedder or make_embedder(study.coding.embedder)
+        base: Embedder = embedder or make_embedder(study.coding.embedder)
         if cache_url is not None:
-            base = CachedEmbedder(base, SqlEmbeddingCache(cache_url))
+            base = CachedEmbedder(base, SqlEmbeddingCache(cache_url))  # type: ignore[assignment]
         method["embedder"] = f"{base.name} {base.version}"
         used = base
         machine = _machine_codings(study, codebook, units, human, base, method, progress)
@@ -568,8 +586,7 @@ def _agreement(human: pd.DataFrame, machine: pd.DataFrame) -> pd.DataFrame | Non
         shared = set(human["unit_id"]) & set(machine["unit_id"])
         if shared:
             machine_coder = sorted(machine["coder"].unique())[0]
-            table = pairwise_agreement(both[both["unit_id"].isin(shared)], coders[0],
-                                       machine_coder)
+            table = pairwise_agreement(both[both["unit_id"].isin(shared)], coders[0], machine_coder)
             table.insert(0, "pair", f"{coders[0]} vs {machine_coder}")
             tables.append(table)
     return pd.concat(tables, ignore_index=True) if tables else None

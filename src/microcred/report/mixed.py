@@ -73,38 +73,60 @@ def qual_section(qual: QualResults, segment_labels: Mapping[str, str]) -> Sectio
                 "Theme": themes["label"],
                 "n": themes["n"].map(count),
                 "% of respondents": themes["pct"].map(pct),
-                "95% CI": [ci(lo, hi) for lo, hi in zip(themes["ci_low"], themes["ci_high"],
-                                                         strict=True)],
+                "95% CI": [
+                    ci(lo, hi) for lo, hi in zip(themes["ci_low"], themes["ci_high"], strict=True)
+                ],
                 "Human-coded units": themes["n_human"].map(count),
                 "Machine-coded units": themes["n_machine"].map(count),
             }
         )
         base = int(themes["base"].iloc[0]) if len(themes) else 0
-        blocks.append(Block("table", table=_table(
-            frame, [False, True, True, True, True, True],
-            f"Themes in “{document}” (base: {count(base)} respondents who answered)",
-        )))
+        blocks.append(
+            Block(
+                "table",
+                table=_table(
+                    frame,
+                    [False, True, True, True, True, True],
+                    f"Themes in “{document}” (base: {count(base)} respondents who answered)",
+                ),
+            )
+        )
         segments = qual.by_segment[qual.by_segment["document"] == document]
         if not segments.empty:
             wide = segments.assign(
-                cell=[f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
-                      for p, lo, hi, small in zip(segments["pct"], segments["ci_low"],
-                                                  segments["ci_high"], segments["small_n"],
-                                                  strict=True)]
+                cell=[
+                    f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
+                    for p, lo, hi, small in zip(
+                        segments["pct"],
+                        segments["ci_low"],
+                        segments["ci_high"],
+                        segments["small_n"],
+                        strict=True,
+                    )
+                ]
             ).pivot(index="code_id", columns="segment_id", values="cell")
             wide = wide.reindex(themes["code_id"])
             wide.index = [by_id[c].label() for c in wide.index]
             wide.columns = [segment_labels.get(s, s) for s in wide.columns]
             wide = wide.reset_index(names="Theme")
-            blocks.append(Block("table", table=_table(
-                wide, [False] + [True] * (wide.shape[1] - 1),
-                f"Themes in “{document}” by segment (% of the segment's respondents who "
-                "answered, 95% CI)",
-            )))
+            blocks.append(
+                Block(
+                    "table",
+                    table=_table(
+                        wide,
+                        [False] + [True] * (wide.shape[1] - 1),
+                        f"Themes in “{document}” by segment (% of the segment's respondents who "
+                        "answered, 95% CI)",
+                    ),
+                )
+            )
         for code_id in themes["code_id"]:
             quotes = [
-                (q["text"], f"{q['respondent_id'] or 'transcript'}, "
-                 f"{'human' if q['origin'] == 'human' else 'machine'}-coded")
+                (
+                    q["text"],
+                    f"{q['respondent_id'] or 'transcript'}, "
+                    f"{'human' if q['origin'] == 'human' else 'machine'}-coded",
+                )
                 for q in qual.quotes.get(code_id, [])
             ]
             if quotes:
@@ -127,25 +149,38 @@ def qual_section(qual: QualResults, segment_labels: Mapping[str, str]) -> Sectio
                 "Verdict": agreement["verdict"],
             }
         )
-        blocks.append(Block("table", table=_table(
-            frame, [False, False, True, True, True, True, True, False],
-            "Inter-coder agreement on units (α ≥ .800 reliable, .667–.800 tentative; "
-            "Krippendorff 2004)",
-        )))
+        blocks.append(
+            Block(
+                "table",
+                table=_table(
+                    frame,
+                    [False, False, True, True, True, True, True, False],
+                    "Inter-coder agreement on units (α ≥ .800 reliable, .667–.800 tentative; "
+                    "Krippendorff 2004)",
+                ),
+            )
+        )
     if qual.candidates:
         frame = pd.DataFrame(
             {
                 "Candidate theme": [c.get("name") or c.get("id", "") for c in qual.candidates],
                 "Units": [count(c.get("size", 0)) for c in qual.candidates],
-                "Keywords (c-TF-IDF)": [", ".join(c.get("keywords", [])[:8])
-                                        for c in qual.candidates],
+                "Keywords (c-TF-IDF)": [
+                    ", ".join(c.get("keywords", [])[:8]) for c in qual.candidates
+                ],
             }
         )
-        blocks.append(Block("table", table=_table(
-            frame, [False, True, False],
-            "Candidate themes found in answers no code matched (for the codebook's authors "
-            "to review)",
-        )))
+        blocks.append(
+            Block(
+                "table",
+                table=_table(
+                    frame,
+                    [False, True, False],
+                    "Candidate themes found in answers no code matched (for the codebook's authors "
+                    "to review)",
+                ),
+            )
+        )
     return SectionView("themes", "Themes in learners' own words", blocks)
 
 
@@ -154,12 +189,16 @@ def _method_text(method: Mapping[str, Any]) -> str:
     if method.get("embedder"):
         parts.append(f"by machine with the sentence embeddings of {method['embedder']}")
     if method.get("zero_shot"):
-        parts.append("zero-shot from the codebook's definitions and examples where no human "
-                     "had coded examples")
+        parts.append(
+            "zero-shot from the codebook's definitions and examples where no human "
+            "had coded examples"
+        )
     if method.get("supervised"):
         parts.append("by calibrated logistic models trained on the human codings elsewhere")
-    return (", ".join(parts) + ". Machine codings are proposals until a human confirms or "
-            "rejects them; a human coding always takes precedence.")
+    return (
+        ", ".join(parts) + ". Machine codings are proposals until a human confirms or "
+        "rejects them; a human coding always takes precedence."
+    )
 
 
 def _num(value: Any) -> str:
@@ -172,7 +211,7 @@ def _top_pairs(matrix: pd.DataFrame, by_id: Mapping[str, Any], top: int = 10) ->
     rows = []
     codes = list(matrix.index)
     for i, a in enumerate(codes):
-        for b in codes[i + 1:]:
+        for b in codes[i + 1 :]:
             n = int(matrix.loc[a, b])
             if n:
                 rows.append((by_id[a].label(), by_id[b].label(), n))
@@ -208,28 +247,47 @@ def integration_sections(integration: Integration) -> list[SectionView]:
                     "Construct": frame["label"],
                     "Survey: most chosen": [
                         f"{label} {pct(p)} {ci(lo, hi)}" if isinstance(label, str) else "—"
-                        for label, p, lo, hi in zip(frame["survey_label"], frame["survey_pct"],
-                                                    frame["survey_ci_low"],
-                                                    frame["survey_ci_high"], strict=True)
+                        for label, p, lo, hi in zip(
+                            frame["survey_label"],
+                            frame["survey_pct"],
+                            frame["survey_ci_low"],
+                            frame["survey_ci_high"],
+                            strict=True,
+                        )
                     ],
                     "Free text: most frequent theme": [
                         f"{label} {pct(p)} {ci(lo, hi)}" if isinstance(label, str) else "—"
-                        for label, p, lo, hi in zip(frame["theme_label"], frame["theme_pct"],
-                                                    frame["theme_ci_low"],
-                                                    frame["theme_ci_high"], strict=True)
+                        for label, p, lo, hi in zip(
+                            frame["theme_label"],
+                            frame["theme_pct"],
+                            frame["theme_ci_low"],
+                            frame["theme_ci_high"],
+                            strict=True,
+                        )
                     ],
                     "κ": frame["kappa"].map(_num),
                     "Verdict": frame["verdict"],
                     "Why": frame["reason"],
                 }
             )
-            sections.append(SectionView("joint", "Survey and free text side by side", [
-                Block("p", "A joint display per construct (Guetterman, Fetters & Creswell "
-                           "2015): what the survey says, what learners wrote, and whether the "
-                           "two converge, complement each other or diverge, by the rule "
-                           "stated in the last column."),
-                Block("table", table=_table(view, [False, False, False, True, False, False])),
-            ]))
+            sections.append(
+                SectionView(
+                    "joint",
+                    "Survey and free text side by side",
+                    [
+                        Block(
+                            "p",
+                            "A joint display per construct (Guetterman, Fetters & Creswell "
+                            "2015): what the survey says, what learners wrote, and whether the "
+                            "two converge, complement each other or diverge, by the rule "
+                            "stated in the last column.",
+                        ),
+                        Block(
+                            "table", table=_table(view, [False, False, False, True, False, False])
+                        ),
+                    ],
+                )
+            )
     if integration.profiles is not None:
         profiles = integration.profiles
         frame = profiles.to_frame()
@@ -238,33 +296,56 @@ def integration_sections(integration: Integration) -> list[SectionView]:
                 "Profile": frame["name"],
                 "n": frame["n"].map(count),
                 "% of respondents": frame["pct"].map(pct),
-                "95% CI": [ci(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"],
-                                                         strict=True)],
+                "95% CI": [
+                    ci(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+                ],
                 "Defining traits": frame["traits"],
             }
         )
         stability = profiles.stability
         chosen = profiles.selection[profiles.selection["chosen"]]
         silhouette = float(chosen["silhouette"].iloc[0]) if not chosen.empty else float("nan")
-        sections.append(SectionView("profiles", "Learner profiles", [
-            Block("p", f"{profiles.k} profiles from k-modes clustering of motivations and "
-                       f"preferences (Huang 1998); k chosen by the highest silhouette "
-                       f"({silhouette:.3f}) among k = "
-                       f"{', '.join(str(k) for k in profiles.selection['k'])}. Bootstrap "
-                       f"stability: mean adjusted Rand index "
-                       f"{stability.get('mean_ari', float('nan')):.2f} over "
-                       f"{stability.get('n_boot', 0)} resamples "
-                       f"({stability.get('label', '')})."),
-            Block("table", table=_table(view, [False, True, True, True, False])),
-        ]))
+        sections.append(
+            SectionView(
+                "profiles",
+                "Learner profiles",
+                [
+                    Block(
+                        "p",
+                        f"{profiles.k} profiles from k-modes clustering of motivations and "
+                        f"preferences (Huang 1998); k chosen by the highest silhouette "
+                        f"({silhouette:.3f}) among k = "
+                        f"{', '.join(str(k) for k in profiles.selection['k'])}. Bootstrap "
+                        f"stability: mean adjusted Rand index "
+                        f"{stability.get('mean_ari', float('nan')):.2f} over "
+                        f"{stability.get('n_boot', 0)} resamples "
+                        f"({stability.get('label', '')}).",
+                    ),
+                    Block("table", table=_table(view, [False, True, True, True, False])),
+                ],
+            )
+        )
     if integration.briefs:
-        blocks = [Block("p", "Recommended micro-credential designs, for the whole sample and "
-                             "for each learner profile, each with its evidence. Elements only "
-                             "the institution can fill are marked as such.")]
+        blocks = [
+            Block(
+                "p",
+                "Recommended micro-credential designs, for the whole sample and "
+                "for each learner profile, each with its evidence. Elements only "
+                "the institution can fill are marked as such.",
+            )
+        ]
         for brief in integration.briefs.values():
-            blocks.append(Block("html", html=brief_html(
-                brief, annex=annex_elements(brief), badge=achievement(brief), heading_level=3,
-            )))
+            blocks.append(
+                Block(
+                    "html",
+                    html=brief_html(
+                        brief,
+                        annex=annex_elements(brief),
+                        badge=achievement(brief),
+                        heading_level=3,
+                    ),
+                )
+            )
         sections.append(SectionView("brief", "Design brief", blocks))
     if integration.fit is not None:
         fit = integration.fit
@@ -274,33 +355,48 @@ def integration_sections(integration: Integration) -> list[SectionView]:
                 "Course": courses["title"],
                 "Respondents served": courses["n"].map(count),
                 "%": courses["pct"].map(pct),
-                "95% CI": [ci(lo, hi) for lo, hi in zip(courses["ci_low"], courses["ci_high"],
-                                                         strict=True)],
+                "95% CI": [
+                    ci(lo, hi) for lo, hi in zip(courses["ci_low"], courses["ci_high"], strict=True)
+                ],
                 "Unmet preferences": courses["unmet"],
             }
         )
         blocks = [
-            Block("p", f"Each course of the catalogue against the {count(fit.n_respondents)} "
-                       "respondents' stated preferences on "
-                       f"{', '.join(fit.dimensions) or 'no shared dimension'}: the share whose "
-                       "every stated preference it meets."),
+            Block(
+                "p",
+                f"Each course of the catalogue against the {count(fit.n_respondents)} "
+                "respondents' stated preferences on "
+                f"{', '.join(fit.dimensions) or 'no shared dimension'}: the share whose "
+                "every stated preference it meets.",
+            ),
             Block("table", table=_table(view, [False, True, True, True, False])),
         ]
         if not fit.changes.empty:
             changes = fit.changes.drop_duplicates(["title", "dimension"]).head(MAX_CHANGES)
-            blocks.append(Block("table", table=_table(
-                pd.DataFrame(
-                    {
-                        "Course": changes["title"],
-                        "Change": [f"{d}: {c} → {n}" for d, c, n in zip(
-                            changes["dimension"], changes["current"], changes["new_label"],
-                            strict=True)],
-                        "Unserved learners reached": changes["n_reached"].map(count),
-                    }
-                ),
-                [False, False, True],
-                "Single changes that would reach the most learners no course serves",
-            )))
+            blocks.append(
+                Block(
+                    "table",
+                    table=_table(
+                        pd.DataFrame(
+                            {
+                                "Course": changes["title"],
+                                "Change": [
+                                    f"{d}: {c} → {n}"
+                                    for d, c, n in zip(
+                                        changes["dimension"],
+                                        changes["current"],
+                                        changes["new_label"],
+                                        strict=True,
+                                    )
+                                ],
+                                "Unserved learners reached": changes["n_reached"].map(count),
+                            }
+                        ),
+                        [False, False, True],
+                        "Single changes that would reach the most learners no course serves",
+                    ),
+                )
+            )
         blocks.extend(Block("p", note) for note in fit.notes)
         sections.append(SectionView("fit", "Catalogue fit", blocks))
     return sections

@@ -539,6 +539,7 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {max(0, int(busy_timeout * 1000))}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA journal_size_limit = 67108864")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()

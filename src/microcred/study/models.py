@@ -120,7 +120,7 @@ class Option(_Model):
         return value
 
     def label(self, language: str) -> str:
-        """Return the label in ``language``, falling back to English, then any label, then the id."""
+        """The label in ``language``; else English, then any label, then the id."""
         for key in (language, "*", "en"):
             if key in self.labels:
                 return self.labels[key]
@@ -147,7 +147,7 @@ class Other(_Model):
 
 
 class Scale(_Model):
-    """A numeric scale with labelled anchors, e.g. 1 = Disagree completely ... 5 = Agree completely."""
+    """A numeric scale with labelled anchors (1 = Disagree completely ... 5 = Agree completely)."""
 
     min: float
     max: float
@@ -188,7 +188,7 @@ class Item(_Model):
     other: Other = Field(default_factory=Other)
     scale: Scale | None = None
     separator: str = ", "
-    construct_id: Identifier | None = Field(None, alias="construct")
+    construct_id: Identifier | None = Field(default=None, alias="construct")
     min: float | None = None
     max: float | None = None
     required: bool = True
@@ -405,7 +405,7 @@ class Design(_Model):
 
     assume: dict[Identifier, tuple[float, float]] = Field(default_factory=dict)
     catalogue: str | None = None
-    eqf_level: int | None = Field(None, ge=1, le=8)
+    eqf_level: int | None = Field(default=None, ge=1, le=8)
     title: str | None = None
 
 
@@ -416,7 +416,7 @@ class Privacy(_Model):
     withheld; ``names``: names (staff, tutors) scrubbed from free text as ``[name]``.
     """
 
-    k: int = Field(5, ge=3)
+    k: int = Field(default=5, ge=3)
     names: list[str] = Field(default_factory=list)
 
 
@@ -432,8 +432,8 @@ class Study(_Model):
     comparisons: list[Comparison] = Field(default_factory=list)
     coding: Coding | None = None
     profiles: Profiles = Field(default_factory=Profiles)
-    design: Design = Field(default_factory=Design)
-    privacy: Privacy = Field(default_factory=Privacy)
+    design: Design = Field(default_factory=lambda: Design())
+    privacy: Privacy = Field(default_factory=lambda: Privacy())
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
@@ -454,17 +454,17 @@ class Study(_Model):
             ``loc`` is a path such as ``("segments", 0, "where", 0, "options", 1)``.
         """
         problems: list[tuple[tuple[str | int, ...], str]] = []
-        for kind, entries in (
-            ("items", self.items),
-            ("sources", self.sources),
-            ("constructs", self.constructs),
-            ("segments", self.segments),
+        for kind, ids in (
+            ("items", [i.id for i in self.items]),
+            ("sources", [s.id for s in self.sources]),
+            ("constructs", [c.id for c in self.constructs]),
+            ("segments", [s.id for s in self.segments]),
         ):
             seen: set[str] = set()
-            for index, entry in enumerate(entries):
-                if entry.id in seen:
-                    problems.append(((kind, index, "id"), f"duplicate id {entry.id!r}"))
-                seen.add(entry.id)
+            for index, entry_id in enumerate(ids):
+                if entry_id in seen:
+                    problems.append(((kind, index, "id"), f"duplicate id {entry_id!r}"))
+                seen.add(entry_id)
         items = {i.id: i for i in self.items}
         for c, construct in enumerate(self.constructs):
             for r, ref in enumerate(construct.items):
@@ -494,9 +494,7 @@ class Study(_Model):
         segment_ids = {s.id for s in self.segments}
         for c, comp in enumerate(self.comparisons):
             if comp.by not in items and comp.by not in segment_ids:
-                problems.append(
-                    (("comparisons", c, "by"), f"unknown item or segment {comp.by!r}")
-                )
+                problems.append((("comparisons", c, "by"), f"unknown item or segment {comp.by!r}"))
             for r, ref in enumerate(comp.items):
                 if ref not in items:
                     problems.append((("comparisons", c, "items", r), f"unknown item {ref!r}"))
