@@ -338,7 +338,10 @@ class ZeroShotCoder:
     def _prepare(self) -> None:
         if self._prepared:
             return
-        all_pos, all_neg, spans_pos, spans_neg = [], [], [], []
+        all_pos: list[str] = []
+        all_neg: list[str] = []
+        spans_pos: list[tuple[int, int]] = []
+        spans_neg: list[tuple[int, int]] = []
         for code in self.codes:
             pos, neg = self.pieces(code)
             spans_pos.append((len(all_pos), len(all_pos) + len(pos)))
@@ -520,7 +523,9 @@ class SupervisedCoder:
         base = make_pipeline(*steps)
         return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 
-    def fit_matrix(self, X: np.ndarray, Y: pd.DataFrame | Mapping[str, np.ndarray]) -> SupervisedCoder:
+    def fit_matrix(
+        self, X: np.ndarray, Y: pd.DataFrame | Mapping[str, np.ndarray]
+    ) -> SupervisedCoder:
         """Fit from embeddings and a label matrix.
 
         Parameters

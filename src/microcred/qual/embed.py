@@ -240,7 +240,9 @@ class SentenceTransformerEmbedder:
         )
         self.prefix = prefix
         self.name = path.name
-        getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        getdim = getattr(self._model, "get_embedding_dimension", None)
+        if getdim is None:
+            getdim = self._model.get_sentence_embedding_dimension
         self.dim = int(getdim())
         self.device = str(self._model.device)
         self.version = f"st-{sentence_transformers.__version__}-{_folder_fingerprint(path)}"
@@ -498,7 +500,8 @@ class SqlEmbeddingCache:
         import sqlalchemy as sa
 
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one())
+            query = sa.select(sa.func.count()).select_from(self.table)
+            return int(conn.execute(query).scalar_one())
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of those ``keys`` that are present."""
@@ -510,7 +513,8 @@ class SqlEmbeddingCache:
         with self.engine.connect() as conn:
             for i in range(0, len(keys), self._CHUNK):
                 chunk = keys[i : i + self._CHUNK]
-                rows = conn.execute(sa.select(t.c.key, t.c.dim, t.c.vector).where(t.c.key.in_(chunk)))
+                query = sa.select(t.c.key, t.c.dim, t.c.vector).where(t.c.key.in_(chunk))
+                rows = conn.execute(query)
                 for key, dim, blob in rows:
                     vec = np.frombuffer(blob, dtype="<f4")
                     if vec.size == dim:

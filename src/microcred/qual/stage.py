@@ -593,17 +593,21 @@ def _agreement(human: pd.DataFrame, machine: pd.DataFrame) -> pd.DataFrame | Non
 
 
 def _candidates(
-    study: Study, units: pd.DataFrame, effective: pd.DataFrame, embedder: Any
+    study: Study, units: pd.DataFrame, effective: pd.DataFrame, embedder: Embedder | None
 ) -> list[dict[str, Any]]:
+    """Candidate themes among the units no code matched (keywords and size, no quotes)."""
+    from microcred.qual.themes import discover_themes
+
     assert study.coding is not None
     if not study.coding.discover_themes or embedder is None or units.empty:
-        return []
-    try:
-        from microcred.qual.themes import discover
-    except ImportError:
         return []
     uncoded = effective.fillna(0).astype(int).sum(axis=1) == 0
     rest = units[units["unit_id"].astype(str).isin(effective.index[uncoded])]
     if len(rest) < MIN_UNITS_FOR_DISCOVERY:
         return []
-    return [dict(candidate) for candidate in discover(rest, embedder)]
+    languages = tuple(study.study.languages) or ("en",)
+    themes = discover_themes(rest, embedder, languages=languages)
+    return [
+        {"id": t.code.id, "name": t.code.label(), "size": t.size, "keywords": list(t.keywords)}
+        for t in themes
+    ]

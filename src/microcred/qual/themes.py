@@ -20,7 +20,9 @@ from microcred.qual.autocode import _check_units
 from microcred.qual.codebook import Code
 from microcred.qual.embed import Embedder, l2_normalise
 
-__all__ = ["Theme", "discover_themes", "class_tfidf", "themes_table", "stop_words"]
+__all__ = [
+    "Theme", "discover_themes", "class_tfidf", "class_tfidf_weights", "themes_table", "stop_words",
+]
 
 
 @dataclass(frozen=True)
@@ -124,33 +126,68 @@ def class_tfidf(
     ClassTfidfTransformer`` with its defaults (``bm25_weighting=False``,
     ``reduce_frequent_words=False``).
     """
+    weights = class_tfidf_weights(documents, labels, stop, ngram_range)
+    out: dict[int, list[str]] = {}
+    for c in weights.index:
+        row = weights.loc[c].to_numpy()
+        order = np.argsort(-row, kind="mergesort")
+        out[int(c)] = [str(weights.columns[j]) for j in order[:n_keywords] if row[j] > 0]
+    return out
+
+
+def class_tfidf_weights(
+    documents: Sequence[str],
+    labels: Sequence[int],
+    stop: Sequence[str] | None = None,
+    ngram_range: tuple[int, int] = (1, 2),
+) -> pd.DataFrame:
+    """The c-TF-IDF weight matrix :math:`W_{t,c}` (see :func:`class_tfidf`).
+
+    Parameters
+    ----------
+    documents : sequence of str, length n
+    labels : sequence of int, length n
+        ``-1`` (noise) is ignored.
+    stop : sequence of str, optional
+    ngram_range : tuple of int
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class (sorted), one column per term (alphabetical); empty when
+        there is no class or no term.
+
+    References
+    ----------
+    Grootendorst (2022), eq. 1; BERTopic ``ClassTfidfTransformer``.
+    """
+    import warnings
+
     from sklearn.feature_extraction.text import CountVectorizer
 
     labels_arr = np.asarray(labels)
+    if len(labels_arr) != len(documents):
+        raise ValueError("documents and labels differ in length")
     classes = sorted(int(c) for c in set(labels_arr.tolist()) if c != -1)
+    if not classes:
+        return pd.DataFrame()
     joined = [" ".join(d for d, lab in zip(documents, labels_arr, strict=True) if lab == c)
               for c in classes]
-    if not classes:
-        return {}
     vec = CountVectorizer(ngram_range=ngram_range, stop_words=list(stop) if stop else None,
                           token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b")
     try:
-        counts = vec.fit_transform(joined).toarray().astype(float)
+        with warnings.catch_warnings():
+            # stop lists hold contractions that the token pattern splits differently
+            warnings.simplefilter("ignore", UserWarning)
+            counts = vec.fit_transform(joined).toarray().astype(float)
     except ValueError:  # nothing but stop words
-        return {c: [] for c in classes}
-    terms = vec.get_feature_names_out()
+        return pd.DataFrame(index=pd.Index(classes))
     per_class = counts.sum(axis=1, keepdims=True)
-    per_class[per_class == 0] = 1.0
-    tf = counts / per_class
+    tf = counts / np.where(per_class == 0, 1.0, per_class)
     f_t = counts.sum(axis=0)
     avg = int(counts.sum(axis=1).mean())  # BERTopic truncates A to an integer
     idf = np.log(1.0 + avg / np.where(f_t == 0, 1.0, f_t))
-    weights = tf * idf
-    out = {}
-    for i, c in enumerate(classes):
-        order = np.argsort(-weights[i], kind="mergesort")
-        out[c] = [str(terms[j]) for j in order[:n_keywords] if weights[i, j] > 0]
-    return out
+    return pd.DataFrame(tf * idf, index=pd.Index(classes), columns=vec.get_feature_names_out())
 
 
 def _cluster(X: np.ndarray, method: str, k: int | None, k_range: tuple[int, int],
@@ -164,7 +201,7 @@ def _cluster(X: np.ndarray, method: str, k: int | None, k_range: tuple[int, int]
 
     def fit(kk: int) -> np.ndarray:
         if method == "kmeans":
-            return np.asarray(KMeans(n_clusters=kk, n_init=10, random_state=seed).fit_predict(X))
+            return np.asarray(KMeans(n_clusters=kk, n_init=5, random_state=seed).fit_predict(X))
         return np.asarray(AgglomerativeClustering(n_clusters=kk, linkage="ward").fit_predict(X))
 
     if k is not None:
@@ -258,7 +295,7 @@ def discover_themes(
     sizes = pd.Series(labels).value_counts()
     keep = [int(c) for c in sizes.index if c != -1 and sizes[c] >= min_size]
     labels = np.where(np.isin(labels, keep), labels, -1)
-    keywords = class_tfidf(texts, labels, n_keywords, stop_words(languages))
+    keywords = class_tfidf(texts, labels.tolist(), n_keywords, stop_words(languages))
     themes = []
     for rank, c in enumerate(sorted(keep, key=lambda c: (-sizes[c], c)), start=1):
         members = np.flatnonzero(labels == c)
