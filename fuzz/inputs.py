@@ -965,10 +965,21 @@ _TEXT = tuple(f for f in READ_TABLE_FORMATS if f not in ("xlsx", "sav")) + ("map
 MB = 1 << 20
 
 
-def _text(data: bytes, name: str = "export.csv", **source: object) -> Callable[[str], FuzzInput]:
+def _text(
+    data: bytes | Callable[[], bytes], name: str = "export.csv",
+    records: Callable[[], list[list[str]]] | None = None, **source: object,
+) -> Callable[[str], FuzzInput]:
+    """An edge case of delimited text; with ``records``, ``auto`` and ``csv`` must import
+    exactly those records (one header row, rows 1, 2, ...)."""
+
     def build(importer: str) -> FuzzInput:
         fmt = importer if importer in READ_TABLE_FORMATS else "auto"
-        return FuzzInput(name, data, {"format": fmt, **source}, None, "edge case")
+        expect = None
+        if records is not None and importer in ("auto", "csv"):
+            grid = records()
+            expect = Expected("generic", 1, grid, list(range(1, len(grid) + 1)))
+        content = data() if callable(data) else data
+        return FuzzInput(name, content, {"format": fmt, **source}, expect, "edge case")
 
     return build
 
@@ -979,8 +990,15 @@ def _wide(n: int) -> bytes:
     return f"{header}\n{row}\n".encode()
 
 
+def _wide_records(n: int) -> list[list[str]]:
+    return [[f"c{i}" for i in range(n)], [str(i % 10) for i in range(n)]]
+
+
+_HUGE_BODY = ("Lorem ipsum, \"dolor\"\r\nsit amet " * (10 * MB // 30))[: 10 * MB]
+
+
 def _huge_field(quoted: bool, closed: bool = True) -> bytes:
-    body = ("Lorem ipsum, \"dolor\"\r\nsit amet " * (10 * MB // 30))[: 10 * MB]
+    body = _HUGE_BODY
     cell = '"' + body.replace('"', '""') + ('"' if closed else "") if quoted else body.replace(
         ",", " ").replace('"', " ").replace("\r\n", "  ")
     return f"id,why,Q1\n1,{cell},Career\n".encode() if closed else f"id,why\n1,{cell}".encode()
@@ -1084,7 +1102,8 @@ def edge_cases(importer: str, include_huge: bool = True) -> list[EdgeCase]:
                  _text("id,Q1\n1,一二三\n".encode("utf-16-le"))),
         EdgeCase("wrong delimiter declared", _TEXT, _text(b"id;Q1\n1;2\n", delimiter=",")),
         EdgeCase("20,000 rows of 1 column", _TEXT, _text(b"id\n" + b"1\n" * 20000)),
-        EdgeCase("100,000 columns", _TEXT, _text(_wide(100_000))),
+        EdgeCase("100,000 columns", _TEXT,
+                 _text(lambda: _wide(100_000), records=lambda: _wide_records(100_000))),
         EdgeCase("16,384 columns (XLSX maximum)", ("xlsx",),
                  lambda i: FuzzInput("export.xlsx", _wide_xlsx(16_384), {"format": "xlsx"}, None,
                                      "edge case")),
@@ -1113,11 +1132,14 @@ def edge_cases(importer: str, include_huge: bool = True) -> list[EdgeCase]:
     ]
     if include_huge:
         cases += [
-            EdgeCase("10 MB quoted field with line breaks", _TEXT, _text(_huge_field(True))),
-            EdgeCase("10 MB unquoted field", _TEXT, _text(_huge_field(False))),
+            EdgeCase("10 MB quoted field with line breaks", _TEXT,
+                     _text(lambda: _huge_field(True),
+                           records=lambda: [["id", "why", "Q1"], ["1", _HUGE_BODY, "Career"]])),
+            EdgeCase("10 MB unquoted field", _TEXT, _text(lambda: _huge_field(False))),
             EdgeCase("10 MB field, quote never closed", _TEXT,
-                     _text(_huge_field(True, closed=False))),
-            EdgeCase("1,000,000 columns", _TEXT, _text(_wide(1_000_000))),
+                     _text(lambda: _huge_field(True, closed=False))),
+            EdgeCase("1,000,000 columns", _TEXT,
+                     _text(lambda: _wide(1_000_000), records=lambda: _wide_records(1_000_000))),
             EdgeCase("10 MB line without a line break", _TEXT, _text(b"x" * (10 * MB))),
             EdgeCase("study file: 10 MB string", ("study",),
                      _study(b"study:\n  id: x\n  title: '" + b"t" * (10 * MB) + b"'\n")),

@@ -217,10 +217,9 @@ def check_raw(raw: Any, expect: Expected | None) -> None:
         fail("row numbers not strictly increasing from 1")
     if len(raw.texts) != n_cols or len(raw.codes) != n_cols:
         fail("texts/codes do not have one entry per column")
-    for column in raw.data.columns:
-        for value in raw.data[column].tolist():
-            if not (_is_na(value) or (isinstance(value, str) and value != "")):
-                fail(f"cell of type {type(value).__name__} (or an empty string) in the data")
+    for value in raw.data.to_numpy(dtype=object).ravel().tolist():
+        if not (_is_na(value) or (isinstance(value, str) and value != "")):
+            fail(f"cell of type {type(value).__name__} (or an empty string) in the data")
     for name in ("finished", "submitted_at"):
         series = getattr(raw, name)
         if series is not None and len(series) != n:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 from typer.testing import CliRunner
@@ -252,3 +253,26 @@ def test_fit_scores_a_catalogue_and_rejects_a_bad_one(tmp_path):
     catalogue.write_text("title,weeks,hours_per_week\nBroken,eight,10\n", encoding="utf-8")
     bad = runner.invoke(app, ["fit", str(study), str(catalogue), "--out", str(out), "-q"])
     assert bad.exit_code == 2 and "catalogue.csv" in bad.output and "row 2" in bad.output
+
+
+def test_code_evaluate_on_a_separable_fixture(tmp_path):
+    rows = ["id,text,career:H1,career:H2"]
+    for i in range(20):
+        career = i % 2
+        text = "job promotion salary career" if career else "hobby curiosity fun weekend"
+        rows.append(f"u{i},{text} {i},{career},{career}")
+    matrix = tmp_path / "codings.csv"
+    matrix.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "eval"
+    result = runner.invoke(app, [
+        "code", "evaluate", str(matrix), "--unit-column", "id", "--text-column", "text",
+        "--column-pattern", r"(?P<code>[a-z]+):(?P<coder>H\d)", "--embedder", "tfidf",
+        "--folds", "2", "--out", str(out), "-q",
+    ])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "evaluation.csv")
+    row = table.set_index("code").loc["career"]
+    # Two identical human coders and perfectly separable texts: every kappa is 1.
+    assert row["kappa_H1_H2"] == pytest.approx(1.0)
+    assert row["kappa_machine_H1"] == pytest.approx(1.0)
+    assert row["meets_target"] in (True, "yes", 1)

@@ -1,7 +1,7 @@
 """No data lost: an import killed with SIGKILL, and two imports at once on one SQLite file.
 
-The import runs in a child process (``microcred.pipeline.run``, as the CLI calls it, or
-the ``microcred`` command itself). A store progress hook writes a marker file once the
+The import runs in a child process (reading and storing as ``microcred.pipeline.run``
+does, or the ``microcred`` command itself). A store progress hook writes a marker file once the
 import has written rows inside its transaction, then waits, so the kill lands while the
 write transaction is open and the ``-wal`` file holds uncommitted pages. SQLite's
 atomic commit (https://sqlite.org/atomiccommit.html, https://sqlite.org/wal.html) must
@@ -113,40 +113,46 @@ def counts(db: Path) -> dict[str, int]:
         con.close()
 
 
-def run_pipeline(study: Path, out: Path, db: Path) -> None:
-    """A normal, complete run in a child process (as the CLI would do it)."""
-    code = textwrap.dedent(
-        f"""
-        from microcred import pipeline
-        pipeline.run({str(study)!r}, {str(out)!r}, database={f"sqlite:///{db}"!r})
-        """
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=600)
-
-
-KILLABLE = """
-import os, sys, time
+IMPORT = """
+import sys, time
 from pathlib import Path
-from microcred import pipeline
+from microcred import ingest, store, study
+from microcred.ingest.read import sha256_of
 
-marker = Path(sys.argv[3])
+study_path, url, marker = sys.argv[1], sys.argv[2], sys.argv[3:]
 
-def progress(stage, done, total):
-    if stage == "store" and done > 0:
+def progress(done, total):
+    if marker and done > 0:
         # rows are written inside the open transaction: say so, then wait to be killed
-        marker.write_text(f"{done} {total}")
+        Path(marker[0]).write_text(f"{done} {total}")
         time.sleep(600)
 
-pipeline.run(sys.argv[1], sys.argv[2], database=sys.argv[4], progress=progress)
+instrument = study.load(study_path)
+data = ingest.read(instrument)
+with store.Project(url) as project:
+    project.import_answers(
+        instrument.study.id, instrument.study.title, sha256_of(Path(study_path)),
+        [store.SourceFile(f.source_id, f.path, f.sha256, f.format, f.n_rows) for f in data.files],
+        data.answers, data.respondents, progress=progress,
+    )
 """
+"""Read a study and import it, as ``microcred.pipeline.run`` does before its analysis."""
 
 
-def kill_mid_import(study: Path, out: Path, db: Path, tmp: Path) -> str:
+def run_import(study: Path, db: Path) -> None:
+    """A normal, complete import in a child process."""
+    subprocess.run(
+        [sys.executable, "-c", IMPORT, str(study), f"sqlite:///{db}"],
+        check=True, cwd=ROOT, timeout=600,
+    )
+
+
+def kill_mid_import(study: Path, db: Path, tmp: Path) -> str:
     """Start an import, SIGKILL it once it has written rows; return what the marker said."""
     marker = tmp / "writing.marker"
     marker.unlink(missing_ok=True)
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLABLE, str(study), str(out), str(marker), f"sqlite:///{db}"],
+        [sys.executable, "-c", IMPORT, str(study), f"sqlite:///{db}", str(marker)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
@@ -180,7 +186,7 @@ def test_import_killed_mid_write_leaves_the_database_exactly_as_before(tmp_path,
     folder.mkdir()
     if previous:
         write_data(folder / "small.csv", 1_000, seed=1, prefix="old")
-        run_pipeline(write_study(folder, "small.csv", "old.yaml"), tmp_path / "out-old", db)
+        run_import(write_study(folder, "small.csv", "old.yaml"), db)
     else:
         from microcred.store import Project
 
@@ -191,14 +197,14 @@ def test_import_killed_mid_write_leaves_the_database_exactly_as_before(tmp_path,
 
     write_data(folder / "big.csv", 200_000, seed=2, prefix="new")
     study = write_study(folder, "big.csv")
-    said = kill_mid_import(study, tmp_path / "out", db, tmp_path)
+    said = kill_mid_import(study, db, tmp_path)
     done, total = map(int, said.split())
     assert 0 < done < total == 200_000 + 3 * 200_000  # killed mid-write, not after
 
     assert integrity(db) == "ok"
     assert snapshot(db) == before  # every table, row for row: nothing half-written
 
-    run_pipeline(study, tmp_path / "out", db)  # and the next import succeeds
+    run_import(study, db)  # and the next import succeeds
     after = counts(db)
     assert after["respondents"] == 200_000
     assert after["answers"] == 600_000

@@ -157,6 +157,67 @@ def fit(
         typer.echo(f"{name}: {path}")
 
 
+code_app = typer.Typer(
+    help="Qualitative coding: measure the automatic coder.", no_args_is_help=True
+)
+app.add_typer(code_app, name="code")
+
+
+@code_app.command("evaluate")
+def code_evaluate(
+    codings: Annotated[
+        Path, typer.Argument(help="Human codings: a unit x code 0/1 matrix (CSV/XLSX).")
+    ],
+    unit_column: Annotated[str, typer.Option(help="Column of unit ids.")] = "comment_id",
+    text_column: Annotated[str, typer.Option(help="Column of the units' text.")] = "comment",
+    column_pattern: Annotated[
+        str,
+        typer.Option(help="Regex with named groups 'coder' and 'code' for the 0/1 columns."),
+    ] = r"annotator_(?P<coder>H[12])_(?P<code>[a-z_]+)",
+    coders: Annotated[str, typer.Option(help="Human coders, comma-separated.")] = "H1,H2",
+    embedder: Annotated[
+        str, typer.Option(help="e5 (default, multilingual), tfidf, or a local model path.")
+    ] = "e5",
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Cross-validate the automatic coder against human coders (kappa, macro-F1, curves)."""
+    from microcred.qual.codings import read_presence_matrix
+    from microcred.qual.embed import make_embedder
+    from microcred.qual.evaluate import evaluate
+
+    try:
+        units, human = read_presence_matrix(
+            codings,
+            unit_column=unit_column,
+            text_column=text_column,
+            column_pattern=column_pattern,
+        )
+        names = [c.strip() for c in coders.split(",") if c.strip()]
+        codes = sorted(human["code_id"].unique())
+        with _progress(quiet) as progress:
+            result = evaluate(
+                units,
+                human,
+                make_embedder(embedder),
+                codes,
+                coders=names,
+                folds=folds,
+                progress=(lambda d, t: progress("evaluate", d, t)) if progress else None,
+            )
+    except MicrocredError as error:
+        _fail(error)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    result.table.to_csv(out / "evaluation.csv", index=False)
+    result.curve.to_csv(out / "learning_curve.csv", index=False)
+    (out / "evaluation.md").write_text(result.to_markdown() + "\n", encoding="utf-8")
+    typer.echo(result.to_markdown())
+    typer.echo(result.summary())
+    typer.echo(f"tables: {out / 'evaluation.csv'}, {out / 'learning_curve.csv'}")
+
+
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the study in.")],

@@ -169,7 +169,7 @@ def labels_from_codings(
         raise InputError("<codings>", f"missing column(s): {', '.join(missing)}")
     if rule not in ("majority", "any", "all"):
         raise ValueError("rule must be 'majority', 'any' or 'all'")
-    df = codings.copy()
+    df = codings.reset_index(drop=True)
     origin = df["origin"] if "origin" in df.columns else pd.Series("human", index=df.index)
     status = df["status"] if "status" in df.columns else pd.Series("human", index=df.index)
     machine = origin.eq("machine")
@@ -519,7 +519,8 @@ class SupervisedCoder:
         from sklearn.preprocessing import StandardScaler
 
         steps: list[Any] = [StandardScaler()] if self.standardize else []
-        steps.append(LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000))
+        steps.append(LogisticRegression(C=self.C, class_weight="balanced", max_iter=500,
+                                        solver="newton-cholesky"))
         base = make_pipeline(*steps)
         return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 

@@ -386,7 +386,8 @@ class TfidfEmbedder:
         matrix = features.fit_transform(sample)
         n_comp = max(1, min(self.requested_dim, matrix.shape[0] - 1, matrix.shape[1] - 1))
         svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", random_state=self.seed)
-        svd.fit(matrix)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a corpus of one distinct text
+            svd.fit(matrix)
         self._pipeline = make_pipeline(features, svd)
         self.dim = n_comp
         digest = hashlib.sha256()
