@@ -23,6 +23,7 @@ there was no crash, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -211,10 +212,8 @@ def fuzz_importer(
             one(item if variant == 0 else havoc(item, rng), input_timeout)
 
     if n > 0:
-        try:
+        with contextlib.suppress(_StopFuzzing):
             generated()
-        except _StopFuzzing:
-            pass
     summary.seconds = time.perf_counter() - start
     if status is not None:
         status.write_text(json.dumps(asdict(summary)))

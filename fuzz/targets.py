@@ -170,7 +170,7 @@ def _read_table(path: Path, item: FuzzInput) -> Any:
     from microcred.ingest.detect import read_table
     from microcred.study.models import Source
 
-    source = Source(id="s", path=path.name, **item.source)  # type: ignore[arg-type]
+    source = Source(id="s", path=path.name, **item.source)
     raw = read_table(path, source)
     check_raw(raw, item.expect)
     return raw
@@ -241,7 +241,7 @@ def check_raw(raw: Any, expect: Expected | None) -> None:
     while width > 1 and not any(h[width - 1] for h in head) and not any(
         r[width - 1] for r in body
     ):
-        width -= 1
+        width -= 1  # trailing columns with no header and no data are dropped
     head = [h[:width] for h in head]
     body = [r[:width] for r in body]
     want_headers = head[0]
@@ -252,10 +252,14 @@ def check_raw(raw: Any, expect: Expected | None) -> None:
         ]
     if raw.headers != want_headers:
         fail(f"headers differ: {len(raw.headers)} read, {len(want_headers)} written")
-    if expect.layout == "qualtrics" and expect.n_header == 3:
-        if raw.texts != [t or None for t in head[1]]:
-            fail("Qualtrics question texts (row 2) differ")
-    got = [["" if _is_na(v) else v for v in row] for row in raw.data.itertuples(index=False)]
+    if (
+        expect.layout == "qualtrics"
+        and expect.n_header == 3
+        and raw.texts != [t or None for t in head[1]]
+    ):
+        fail("Qualtrics question texts (row 2) differ")
+    got = [["" if _is_na(v) else v for v in row] for row in raw.data.to_numpy(dtype=object)
+           .tolist()]
     if got != body:
         bad = next(i for i, (a, b) in enumerate(zip(got, body, strict=False)) if a != b) if len(
             got) == len(body) else None

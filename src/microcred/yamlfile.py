@@ -120,6 +120,9 @@ def read_mapping(path: str | Path) -> Any:
         raise StudyFileError(str(path), [(None, "(file)", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise StudyFileError(str(path), [(None, "(file)", f"cannot read: {exc}")]) from None
+    deep = _too_deep(text)
+    if deep is not None:
+        raise StudyFileError(str(path), [(deep, "(yaml)", "nested too deeply to be a study file")])
     try:
         tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
@@ -152,6 +155,29 @@ def read_mapping(path: str | Path) -> Any:
     if problem is not None:
         raise StudyFileError(str(path), [problem])
     return tree
+
+
+MAX_FLOW_DEPTH = 200
+"""Deepest nesting of ``[`` and ``{`` accepted before parsing. ruamel.yaml's scanner
+takes time quadratic in that depth (10,000 levels: ~20 s before a RecursionError);
+study files nest a handful of levels."""
+
+
+def _too_deep(text: str) -> int | None:
+    """Line where brackets nest deeper than :data:`MAX_FLOW_DEPTH`, else None.
+
+    Brackets are counted even inside quoted strings: a text would need 200 unclosed
+    ``[`` in a row to be refused, which no label has.
+    """
+    import re
+
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            return text.count("\n", 0, match.start()) + 1
+        depth = max(depth, 0)
+    return None
 
 
 MAX_VALUES = 1_000_000

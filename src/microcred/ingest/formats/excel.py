@@ -126,16 +126,12 @@ def _damage(error: BaseException) -> str:
     position = getattr(error, "position", None)  # ElementTree.ParseError: (line, column)
     if isinstance(error, SyntaxError) and position:
         return f"malformed XML at line {position[0]}, column {position[1]} of the sheet part"
-    kind = {
-        zipfile.BadZipFile: "a corrupt or truncated zip member",
-        zlib.error: "a corrupt or truncated zip member",
-        EOFError: "a truncated zip member",
-        LookupError: "an XML part in an unknown encoding",
-        IndexError: "a cell refers to a shared string that does not exist",
-    }
-    for exc_type, text in kind.items():
-        if isinstance(error, exc_type):
-            return text
+    if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
+        return "a corrupt or truncated zip member"
+    if isinstance(error, IndexError):
+        return "a cell refers to a shared string that does not exist"
+    if type(error) is LookupError:  # codecs.lookup; not its subclasses KeyError, IndexError
+        return "an XML part in an unknown encoding"
     return f"an invalid cell value or reference ({type(error).__name__})"
 
 
