@@ -121,10 +121,14 @@ from microcred.ingest.read import sha256_of
 study_path, url, marker = sys.argv[1], sys.argv[2], sys.argv[3:]
 
 def progress(done, total):
-    if marker and done > 0:
-        # rows are written inside the open transaction: say so, then wait to be killed
+    if marker and done > 0 and not Path(marker[0]).exists():
+        # rows are written inside the open transaction: say so, then hold it open until
+        # killed, or until told to go on (a ".release" file beside the marker)
         Path(marker[0]).write_text(f"{done} {total}")
-        time.sleep(600)
+        release = Path(marker[0]).with_suffix(".release")
+        deadline = time.monotonic() + 600
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 instrument = study.load(study_path)
 data = ingest.read(instrument)
@@ -288,7 +292,7 @@ def check_one_consistent_state(db: Path, expected: dict[str, set[str]]) -> None:
 
 
 def test_two_cli_imports_at_once_both_land_or_one_fails_cleanly(tmp_path):
-    study_a, study_b, expected = _two_studies(tmp_path, 30_000, 40_000)
+    study_a, study_b, expected = _two_studies(tmp_path, 15_000, 20_000)
     db = tmp_path / "shared.db"
     url = f"sqlite:///{db}"
     runs = [
@@ -308,32 +312,13 @@ def test_two_cli_imports_at_once_both_land_or_one_fails_cleanly(tmp_path):
     check_one_consistent_state(db, expected)
 
 
-HOLDER = """
-import sys, time
-from pathlib import Path
-from microcred import pipeline
-
-marker = Path(sys.argv[3])
-release = marker.with_suffix(".release")
-
-def progress(stage, done, total):
-    if stage == "store" and done > 0 and not marker.exists():
-        marker.write_text("holding the write lock")
-        deadline = time.monotonic() + 300
-        while not release.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)  # hold the write transaction open until told to go on
-
-pipeline.run(sys.argv[1], sys.argv[2], database=sys.argv[4], progress=progress)
-"""
-
-
 def test_import_blocked_by_another_fails_cleanly_with_exit_code_2(tmp_path):
     study_a, study_b, expected = _two_studies(tmp_path, 20_000, 1_000)
     db = tmp_path / "shared.db"
     url = f"sqlite:///{db}"
     marker = tmp_path / "holding.marker"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(study_a), str(tmp_path / "out-a"), str(marker), url],
+    holder = subprocess.Popen(  # an import that holds the write lock until released
+        [sys.executable, "-c", IMPORT, str(study_a), url, str(marker)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 300
@@ -358,9 +343,7 @@ def test_import_blocked_by_another_fails_cleanly_with_exit_code_2(tmp_path):
     ids, _, _, _ = stored_state(db)
     assert next(iter(ids)).startswith("a")  # the holder's data, untouched by the other
 
-    again = cli("run", str(study_b), "--out", str(tmp_path / "out-b"), "--db", url, "--quiet")
-    out, err = again.communicate(timeout=600)
-    assert again.returncode == 0, err.decode()  # once the lock is free, it lands
+    run_import(study_b, db)  # once the lock is free, it lands
     check_one_consistent_state(db, expected)
     ids, _, _, _ = stored_state(db)
     assert next(iter(ids)).startswith("b")

@@ -107,7 +107,10 @@ def read_mapping(path: str | Path) -> Any:
     ------
     StudyFileError
         When the file is missing, unreadable, not YAML (with the line of the syntax
-        error) or not a mapping at the top level.
+        error or of a control character YAML forbids), nested deeper than
+        :data:`MAX_FLOW_DEPTH` brackets or than Python's recursion limit, holds more
+        than :data:`MAX_VALUES` values once its aliases are expanded (or an alias
+        cycle), or is not a mapping at the top level.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError

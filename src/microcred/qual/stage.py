@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 QUOTES_PER_THEME = 3
+MIN_QUOTE_WORDS = 5
 MIN_UNITS_FOR_DISCOVERY = 30
 
 
@@ -443,8 +444,9 @@ def cooccurrence(effective: pd.DataFrame) -> pd.DataFrame:
 def exemplar_quotes(
     units: pd.DataFrame, codings: pd.DataFrame, effective: pd.DataFrame, per_code: int = 3
 ) -> dict[str, list[dict[str, Any]]]:
-    """Up to ``per_code`` quotes per code: human-coded units first, then the machine's most
-    confident, each unit used once per code.
+    """Up to ``per_code`` quotes per code: human-coded units first, answers of at least
+    :data:`MIN_QUOTE_WORDS` words before shorter ones, then the machine's most confident;
+    the same text is not shown twice.
 
     Parameters
     ----------
@@ -462,11 +464,19 @@ def exemplar_quotes(
     present = codings[codings["present"] == 1].copy()
     present["rank_origin"] = (present["origin"] != "human").astype(int)
     present["rank_conf"] = -present["confidence"].astype(float).fillna(1.0)
+    words = text["text"].astype(str).str.split().str.len()
+    # A quote of a few words ("the community") illustrates little: longer answers first.
+    present["rank_short"] = (present["unit_id"].map(words).fillna(0) < MIN_QUOTE_WORDS).astype(int)
+    present["same_text"] = present["unit_id"].map(
+        text["text"].astype(str).str.casefold().str.strip()
+    )
     for code_id in effective.columns:
         on = effective.index[effective[code_id].fillna(0).astype(int).to_numpy() == 1]
         candidates = present[(present["code_id"] == code_id) & present["unit_id"].isin(on)]
-        candidates = candidates.sort_values(["rank_origin", "rank_conf"], kind="stable")
-        chosen = candidates.drop_duplicates("unit_id").head(per_code)
+        candidates = candidates.sort_values(
+            ["rank_origin", "rank_short", "rank_conf"], kind="stable"
+        )
+        chosen = candidates.drop_duplicates("unit_id").drop_duplicates("same_text").head(per_code)
         quotes[code_id] = [
             {
                 "unit_id": row.unit_id,

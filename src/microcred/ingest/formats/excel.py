@@ -87,8 +87,11 @@ def read_grid(path: Path, sheet: str | int | None = None) -> Grid:
     Raises
     ------
     InputError
-        The file is not a readable XLSX workbook, the sheet does not exist (the
-        message lists the sheets), or the sheet is empty.
+        The file is not a readable XLSX workbook (not a zip, truncated, a corrupt
+        member), the sheet does not exist (the message lists the sheets), is empty,
+        is damaged (malformed XML, an invalid cell reference or number, a shared
+        string that does not exist; the message says after which row, never quoting
+        a cell), or has a row number beyond :data:`MAX_ROWS`.
 
     Notes
     -----

@@ -114,7 +114,8 @@ def read_sav(path: Path) -> RawTable:
     Raises
     ------
     InputError
-        The file cannot be read as SPSS data.
+        The file cannot be read as SPSS data, or the names of its variables cannot
+        be read (a damaged dictionary, for which pyreadstat gives ``None``).
 
     Notes
     -----
