@@ -94,6 +94,7 @@ def _save_crash(
         suffix = Path(item.name).suffix or ".bin"
         target = folder / f"{key}-{seen[key]}{suffix}"
         target.write_bytes(item.data)
+        record["input"] = str(target)
         meta = {**record, "trace": crash.trace, "file_name": item.name}
         target.with_suffix(target.suffix + ".json").write_text(
             json.dumps(meta, indent=1, default=str)

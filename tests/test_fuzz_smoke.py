@@ -214,6 +214,42 @@ def test_sav_with_an_unreadable_variable_name_is_an_input_error(tmp_path):
         read_table(path, Source(id="s", path="export.sav", format="sav"))
 
 
+def test_zip_version_zipfile_cannot_read_is_an_input_error(tmp_path):
+    data = bytearray(xlsx_bytes(sheet_xml([["id"], ["1"]], [1, 2], []), []))
+    entry = data.index(b"PK\x01\x02")  # first central directory record
+    data[entry + 6 : entry + 8] = (176).to_bytes(2, "little")  # "version needed": 17.6
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="zip version"):  # was NotImplementedError
+        read_table(path, Source(id="s", path="export.xlsx", format="xlsx"))
+
+
+# A .sav file (ReadStat's own writer, then bytes mutated by fuzz/run.py) on which
+# pyreadstat 1.3.7 / ReadStat die with SIGSEGV: the whole program ended, no message.
+SEGFAULT_SAV = (
+    "JEZMMkAoIykgU1BTUyBEQVRBIEZJTEUgLSBodHRwczovL2dpdGh1Yi5jb20vV2l6YXJkTWFjL1JlYWRTdGF0IAIAAACA"
+    "AAAAAAAAAAAAAAADAAAAAAAAAAAAWUAyOSBOb3YgMjYxMzoxNjoyOCAgICAgICAgICAgICAgICAgICAgICAgICAgICAg"
+    "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAAAAACAAAAAAAAAAEAAAAAAAAAAggFAAIIBQBJRCAgICAg"
+    "IAoAAABSZXNwb25kZW50ICACAAAAAAAAAAEAAAABAAAAAggFAAIIBQBRMSAgICAgIAQAAABXaHk/AAAAAAAAIkACAAAA"
+    "CAAAAAEA3wAAAAAAAAgBAAAIAQBUWFQgICAgIAcAAABDb21tZW50IAMAAAACAAAAAAAAAAAA8D8RUGVyc29uYWwgaW50"
+    "ZXJlc3QgICAgICAAAAAAAAAiQAlObyBhbnN3ZXIgICAgICAEAAAAAQAAAALMAAAHAAAAAwAAAAQAAAAIAAAAFAAAAAAA"
+    "AAAAAAAA/////wEAAAABAAAAAgAAAOn9ADUHAAAABAAAAAgAAAADAAAA////////7//////////vf/7//////+//BwAA"
+    "ABQAAAABAAAABQAAAFVURi04BwAAAAsAAAAEAAAACQAAAAAAAAAIAAAAAQAAAAAAAAAIAAAAAQAAAAAAAAAIAAAAAAAA"
+    "AAcAAAANAAAAAQAAABMAAABJRD1pZAlRMT1xMQlUWFQ9dHh0BwAAABAAAAAIAAAAAgAAAAEAAAAAAAAAAwAAAAAAAADn"
+    "AwAAAAAAAAAAAAAAAPA/AAAAAAAA8D9hICAgICAgIAAAAAAAAABAAAAAAAAAIkBJbnRlcsOpcwAAAAAAAAhA////////"
+    "7/8gICAgICAgIA=="
+)
+
+
+def test_sav_that_crashes_the_c_reader_is_an_input_error(tmp_path):
+    import base64
+
+    path = tmp_path / "export.sav"
+    path.write_bytes(base64.b64decode(SEGFAULT_SAV))
+    with pytest.raises(InputError, match="ReadStat\\) crashed"):
+        read_table(path, Source(id="s", path="export.sav", format="sav"))
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -520,7 +520,7 @@ class SupervisedCoder:
 
         steps: list[Any] = [StandardScaler()] if self.standardize else []
         steps.append(LogisticRegression(C=self.C, class_weight="balanced", max_iter=500,
-                                        solver="newton-cholesky"))
+                                        solver="newton-cg"))
         base = make_pipeline(*steps)
         return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 

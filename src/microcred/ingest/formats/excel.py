@@ -116,12 +116,13 @@ def read_grid(path: Path, sheet: str | int | None = None) -> Grid:
 
 _DAMAGED = (
     ValueError, KeyError, IndexError, TypeError, AttributeError, LookupError, OverflowError,
-    SyntaxError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
+    SyntaxError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError,
 )
 """What openpyxl, zipfile, zlib and ElementTree raise on a damaged workbook: bad cell
 references or numbers (ValueError), malformed XML (ElementTree.ParseError, a
 SyntaxError), an unknown XML encoding (LookupError), a shared string that does not
-exist (IndexError), a cut or corrupt zip member (BadZipFile, zlib.error, EOFError)."""
+exist (IndexError), a cut or corrupt zip member (BadZipFile, zlib.error, EOFError), a
+zip version or compression method zipfile does not support (NotImplementedError)."""
 
 
 def _damage(error: BaseException) -> str:
@@ -131,6 +132,8 @@ def _damage(error: BaseException) -> str:
         return f"malformed XML at line {position[0]}, column {position[1]} of the sheet part"
     if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
         return "a corrupt or truncated zip member"
+    if isinstance(error, NotImplementedError):
+        return "a zip version or compression method that cannot be read"
     if isinstance(error, IndexError):
         return "a cell refers to a shared string that does not exist"
     if type(error) is LookupError:  # codecs.lookup; not its subclasses KeyError, IndexError

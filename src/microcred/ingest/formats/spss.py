@@ -92,6 +92,62 @@ def _as_text(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _read_in_child(file: str, connection: Any) -> None:
+    """Child process: read the file with pyreadstat and send back (status, payload)."""
+    import faulthandler
+
+    faulthandler.disable()  # a crash here is reported by the parent; no dump to stderr
+    try:
+        import pyreadstat
+
+        connection.send(("ok", pyreadstat.read_sav(file, user_missing=True)))
+    except Exception as error:  # pyreadstat raises its own types and ValueError/OSError
+        connection.send(("error", str(error)))
+    finally:
+        connection.close()
+
+
+def _read_isolated(file: str) -> tuple[pd.DataFrame, Any]:
+    """``pyreadstat.read_sav(file, user_missing=True)`` in a child process.
+
+    ReadStat is C: a damaged file can crash it with a segmentation fault (found by
+    ``fuzz/run.py``), which would kill the whole program without a message. In a child
+    process the crash becomes an :class:`InputError`. The child is forked on Linux
+    (it inherits the imported modules: a few milliseconds), spawned elsewhere.
+    """
+    import multiprocessing
+    import sys
+
+    context: Any = multiprocessing.get_context(
+        "fork" if sys.platform.startswith("linux") else "spawn"
+    )
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(file, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        try:
+            status, payload = receiver.recv()
+        except EOFError:  # the child died before answering
+            child.join()
+            raise InputError(
+                file,
+                "cannot read as an SPSS .sav file: the SPSS reader (ReadStat) crashed on "
+                f"it (exit code {child.exitcode}); the file is damaged or not an SPSS file",
+            ) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.join(timeout=5)
+        if child.is_alive():  # interrupted (Ctrl-C, a time limit) while reading
+            child.kill()
+            child.join()
+    if status != "ok":
+        raise InputError(file, f"cannot read as an SPSS .sav file ({payload})")
+    frame, meta = payload
+    return frame, meta
+
+
 def read_sav(path: Path) -> RawTable:
     """Read an SPSS ``.sav`` file, applying its user-missing definitions.
 
@@ -119,18 +175,15 @@ def read_sav(path: Path) -> RawTable:
 
     Notes
     -----
-    Read with ``pyreadstat.read_sav(path, user_missing=True)`` (ReadStat), so the raw
-    codes and ``meta.missing_ranges`` are available; user-missing values are then
+    Read with ``pyreadstat.read_sav(path, user_missing=True)`` (ReadStat) in a child
+    process, so that a crash of the C reader on a damaged file is an InputError, not
+    the end of the program. With ``user_missing=True`` the raw codes and
+    ``meta.missing_ranges`` are available; user-missing values are then
     applied here, as SPSS does, instead of being dropped without their reason as
     ``user_missing=False`` (and haven's default) would.
     """
-    import pyreadstat
-
     file = str(path)
-    try:
-        frame, meta = pyreadstat.read_sav(file, user_missing=True)
-    except Exception as error:  # pyreadstat raises its own types and ValueError/OSError
-        raise InputError(file, f"cannot read as an SPSS .sav file ({error})") from None
+    frame, meta = _read_isolated(file)
     names = list(meta.column_names)
     unreadable = [i + 1 for i, name in enumerate(names) if not isinstance(name, str) or not name]
     if unreadable or frame.shape[1] != len(names):
