@@ -68,6 +68,6 @@ def render_html(context: ReportContext, svgs: Mapping[str, Markup]) -> str:
     )
     # Design-brief fragments are rendered by microcred.design.render with autoescaping;
     # they are cleaned once more like the charts before being inserted as markup.
-    env.filters["brief_fragment"] = lambda html: Markup(sanitise_svg(str(html)))
+    env.filters["brief_fragment"] = lambda html: Markup(sanitise_svg(xml_text(str(html))))
     template = env.get_template("report.html.j2")
     return template.render(c=context, svgs=dict(svgs))
