@@ -136,3 +136,30 @@ def test_run_with_coding_writes_the_themes_section(tmp_path):
     assert results["extra"]["privacy"]["withheld_quotes"] == sum(
         n for n in sizes.values() if n < 3
     )
+
+
+def test_codings_persist_and_stored_human_codings_survive_a_rerun(tmp_path):
+    from microcred.qual.codings import coding_frame
+    from microcred.store.codings import load_codings, save_codings
+
+    path = write(tmp_path / "s", human=False)
+    out = tmp_path / "out"
+    pipeline.run(path, out)
+    url = f"sqlite:///{out / 'microcred.db'}"
+    units, stored = load_codings(url, "demo")
+    assert len(units) == len(TEXTS)
+    assert set(stored["origin"]) == {"machine"} and set(stored["status"]) == {"proposed"}
+    # A human decides on one unit (as a review would), contradicting the machine.
+    machine = stored[(stored["unit_id"] == "like:r6") & (stored["code_id"] == "speed")]
+    decision = coding_frame(pd.DataFrame({
+        "unit_id": ["like:r6"], "code_id": ["speed"], "coder": ["ana"], "origin": ["human"],
+        "present": [1 - int(machine["present"].iloc[0])], "status": ["human"],
+    }))
+    save_codings(url, "demo", units, pd.concat([stored, decision], ignore_index=True))
+    pipeline.run(path, out)
+    _, after = load_codings(url, "demo")
+    kept = after[(after["coder"] == "ana")]
+    assert len(kept) == 1 and kept["present"].iloc[0] == decision["present"].iloc[0]
+    results = json.loads((out / "results.json").read_text())
+    speed = next(t for t in results["extra"]["qual"]["themes"] if t["code_id"] == "speed")
+    assert speed["n_human"] == (1 if decision["present"].iloc[0] == 1 else 0)

@@ -204,10 +204,18 @@ def _later_stages(
     qual = None
     if instrument.coding is not None:
         from microcred.qual.stage import code_study
+        from microcred.store.codings import load_codings, save_codings
 
+        _, stored = load_codings(url, instrument.study.id)
         qual = code_study(
-            instrument, data.answers, data.respondents, cache_url=url, progress=progress
+            instrument,
+            data.answers,
+            data.respondents,
+            cache_url=url,
+            stored=stored,
+            progress=progress,
         )
+        save_codings(url, instrument.study.id, qual.units, qual.codings)
         _protect_quotes(instrument, qual, url, summary)
         results.extra["qual"] = qual_json(qual)
         labels = {

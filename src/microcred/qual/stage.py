@@ -498,6 +498,7 @@ def code_study(
     *,
     embedder: Embedder | None = None,
     cache_url: str | None = None,
+    stored: pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> QualResults:
     """Run the study's qualitative coding.
@@ -512,6 +513,9 @@ def code_study(
         Overrides ``coding.embedder`` (tests pass a small one).
     cache_url : str, optional
         SQLAlchemy URL of the project database, where embeddings are cached by text hash.
+    stored : pandas.DataFrame, optional
+        Codings kept in the project database from earlier runs; their human codings
+        (and human review decisions) are kept and win over this run's machine ones.
     progress : callable, optional
         ``progress(stage, done, total)``.
 
@@ -547,6 +551,8 @@ def code_study(
         ) from None
     units = build_units(study, answers)
     human = _human_codings(study, codebook)
+    if stored is not None and not stored.empty:
+        human = merge_codings(stored[stored["origin"] == "human"], human)
     method: dict[str, Any] = {"automatic": study.coding.automatic, "units": len(units)}
     used: Embedder | None = None
     if study.coding.automatic != "none" and not units.empty:
