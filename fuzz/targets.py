@@ -170,7 +170,7 @@ def _read_table(path: Path, item: FuzzInput) -> Any:
     from microcred.ingest.detect import read_table
     from microcred.study.models import Source
 
-    source = Source(id="s", path=path.name, **item.source)
+    source = Source.model_validate({"id": "s", "path": path.name, **item.source})
     raw = read_table(path, source)
     check_raw(raw, item.expect)
     return raw
