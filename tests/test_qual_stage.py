@@ -136,6 +136,12 @@ def test_run_with_coding_writes_the_themes_section(tmp_path):
     assert results["extra"]["privacy"]["withheld_quotes"] == sum(
         n for n in sizes.values() if n < 3
     )
+    # Theme counts from 1 to k - 1 are shown as "<3" in the report, and said so.
+    small = sum(1 for n in sizes.values() if 0 < n < 3)
+    assert results["extra"]["privacy"]["primary_cells"] == small
+    if small:
+        assert "&lt;3" in html
+        assert "No table was checked" not in html
 
 
 def test_codings_persist_and_stored_human_codings_survive_a_rerun(tmp_path):

@@ -222,7 +222,7 @@ def _later_stages(
             s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
             for s in instrument.segments
         }
-        sections.append(qual_section(qual, labels))
+        sections.append(qual_section(qual, labels, k=instrument.privacy.k, privacy=summary))
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, qual, asked=data.asked
     )

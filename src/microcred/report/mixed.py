@@ -52,7 +52,17 @@ def _table(frame: pd.DataFrame, numeric: Sequence[bool], caption: str = "") -> T
     return Table(headers=list(frame.columns), rows=rows, numeric=list(numeric), caption=caption)
 
 
-def qual_section(qual: QualResults, segment_labels: Mapping[str, str]) -> SectionView:
+def _shown(value: Any, fmt: Any) -> str:
+    """A suppressed cell keeps its label ("<5"); anything else is formatted."""
+    return value if isinstance(value, str) else str(fmt(value))
+
+
+def qual_section(
+    qual: QualResults,
+    segment_labels: Mapping[str, str],
+    k: int | None = None,
+    privacy: Any = None,
+) -> SectionView:
     """Themes, themes by segment, exemplar quotes, co-occurrence, agreement, candidates.
 
     Parameters
@@ -60,21 +70,39 @@ def qual_section(qual: QualResults, segment_labels: Mapping[str, str]) -> Sectio
     qual : QualResults
     segment_labels : mapping
         Segment id -> label.
+    k : int, optional
+        Small-cell threshold: theme counts from 1 to k - 1 (and their percentages and
+        CIs) are shown as ``"<k"`` (:func:`microcred.privacy.suppress_frequency_table`,
+        primary suppression only: a respondent can hold several themes, so no total
+        gives a hidden count back); by segment, such cells are shown as ``"<k"`` too.
+    privacy : microcred.privacy.PrivacySummary, optional
+        Receives what was suppressed.
 
     Returns
     -------
     SectionView
     """
+    from microcred.privacy.suppress import suppress_frequency_table
+
     blocks = [Block("p", _method_text(qual.method))]
     by_id = {c.id: c for c in qual.codebook.walk()}
     for document, themes in qual.themes.groupby("document", sort=False):
+        themes = themes.reset_index(drop=True)
+        counts = themes[["n", "pct", "ci_low", "ci_high"]]
+        if k is not None:
+            counts, _, suppression = suppress_frequency_table(
+                counts, int(themes["base"].iloc[0]), k, multiple=True
+            )
+            if privacy is not None:
+                privacy.record_suppression(suppression)
         frame = pd.DataFrame(
             {
                 "Theme": themes["label"],
-                "n": themes["n"].map(count),
-                "% of respondents": themes["pct"].map(pct),
+                "n": [_shown(v, count) for v in counts["n"]],
+                "% of respondents": [_shown(v, pct) for v in counts["pct"]],
                 "95% CI": [
-                    ci(lo, hi) for lo, hi in zip(themes["ci_low"], themes["ci_high"], strict=True)
+                    lo if isinstance(lo, str) else ci(lo, hi)
+                    for lo, hi in zip(counts["ci_low"], counts["ci_high"], strict=True)
                 ],
                 "Human-coded units": themes["n_human"].map(count),
                 "Machine-coded units": themes["n_machine"].map(count),
@@ -95,8 +123,11 @@ def qual_section(qual: QualResults, segment_labels: Mapping[str, str]) -> Sectio
         if not segments.empty:
             wide = segments.assign(
                 cell=[
-                    f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
-                    for p, lo, hi, small in zip(
+                    f"<{k}"
+                    if k is not None and 0 < n < k
+                    else f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
+                    for n, p, lo, hi, small in zip(
+                        segments["n"],
                         segments["pct"],
                         segments["ci_low"],
                         segments["ci_high"],
