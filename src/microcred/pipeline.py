@@ -239,6 +239,10 @@ def _later_stages(
         )
         written.update({f"brief/{p.name}": p for p in files.values()})
     results.extra["privacy"] = summary.as_dict()
+    results.extra["privacy"]["sentences"].append(
+        "Small-cell suppression applies to the tables of themes; the survey tables show "
+        "their counts as they are."
+    )
     sections.append(privacy_section(results.extra["privacy"]))
     return sections, written
 
