@@ -12,8 +12,9 @@ Names are loaded on first use (PEP 562), so importing the package stays cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
+
+from microcred._lazy import load
 
 _EXPORTS = {
     "DesignError": "ects",
@@ -52,10 +53,7 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.design' has no attribute {name!r}")
-    return getattr(import_module(f"microcred.design.{module}"), name)
+    return load(__name__, _EXPORTS, name)
 
 
 def __dir__() -> list[str]:

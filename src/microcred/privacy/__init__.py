@@ -15,9 +15,9 @@ Pure functions: DataFrame in, DataFrame out. The heavy modules load on first use
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from microcred._lazy import load
 from microcred.privacy.base import PrivacyError, PrivacyKeyError
 from microcred.privacy.summary import PrivacySummary
 
@@ -73,7 +73,4 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"microcred.privacy.{module}"), name)
+    return load(__name__, _LAZY, name)

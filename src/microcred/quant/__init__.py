@@ -7,8 +7,9 @@ The functions are loaded on first use (PEP 562), so importing
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
+
+from microcred._lazy import load
 
 # bound here (the module is light) so that the name is the function, not the submodule
 from microcred.quant.analyse import analyse as analyse
@@ -45,10 +46,7 @@ __all__ = sorted([*_EXPORTS, "analyse"])
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.quant' has no attribute {name!r}")
-    return getattr(import_module(f"microcred.quant.{module}"), name)
+    return load(__name__, _EXPORTS, name)
 
 
 def __dir__() -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from microcred._lazy import load
 from microcred.store.base import (
     ImportRun,
     SourceFile,
@@ -33,13 +34,8 @@ __all__ = [
 ]
 
 
+_EXPORTS = {"Project": "project", "rich_progress": "progress"}
+
+
 def __getattr__(name: str) -> Any:
-    if name == "Project":
-        from microcred.store.project import Project
-
-        return Project
-    if name == "rich_progress":
-        from microcred.store.progress import rich_progress
-
-        return rich_progress
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return load(__name__, _EXPORTS, name)
