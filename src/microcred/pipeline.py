@@ -125,36 +125,14 @@ def run(
     ValidationFailed
         ``strict`` and validation found errors; nothing was stored or written.
     """
-    from microcred import ingest, quant, report, store, study
+    from microcred import report, store
     from microcred.ingest.read import sha256_of
 
     study_path = Path(study_path)
     out_dir = Path(out_dir)
-    instrument = study.load(study_path)
-    data = ingest.read(instrument, progress=progress)
-    if strict and data.report.errors:
-        raise ValidationFailed(data.report)
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    url = database or store.Project.default_url(out_dir)
-    project = store.Project(url)
-    try:
-        imported = project.import_answers(
-            instrument.study.id,
-            instrument.study.title,
-            sha256_of(study_path),
-            [
-                store.SourceFile(f.source_id, f.path, f.sha256, f.format, f.n_rows)
-                for f in data.files
-            ],
-            data.answers,
-            data.respondents,
-            progress=(lambda done, total: progress("store", done, total)) if progress else None,
-        )
-    finally:
-        project.close()
-
-    results = quant.analyse(instrument, data.answers, data.respondents, asked=data.asked)
+    instrument, data, results, url, status = _analysed(
+        study_path, database, out_dir, progress, strict=strict
+    )
     sections, privacy = _later_stages(instrument, data, results, url, out_dir, progress)
     provenance = {
         "microcred_version": _version(),
@@ -178,7 +156,7 @@ def run(
         instrument, results, data.report, provenance, out_dir, sections=sections
     )
     outputs.update(privacy)
-    return RunOutcome(outputs, store.redacted_url(url), data.report, imported.status)
+    return RunOutcome(outputs, store.redacted_url(url), data.report, status)
 
 
 def _later_stages(
@@ -314,19 +292,31 @@ def _version() -> str:
 
 
 def _analysed(
-    study_path: str | Path, database: str | None, out_dir: Path, progress: Progress | None
-) -> tuple[Study, Ingested, QuantResults, str]:
-    """Load, import (one transaction, idempotent) and analyse; nothing is rendered."""
+    study_path: str | Path,
+    database: str | None,
+    out_dir: Path,
+    progress: Progress | None,
+    *,
+    strict: bool = False,
+) -> tuple[Study, Ingested, QuantResults, str, str]:
+    """Load, validate, import (one transaction, idempotent) and analyse.
+
+    Returns the study, the imported data, the quantitative results, the database URL
+    and the import status (``imported`` or ``unchanged``). With ``strict``, raises
+    :class:`ValidationFailed` before anything is stored when validation found errors.
+    """
     from microcred import ingest, quant, store, study
     from microcred.ingest.read import sha256_of
 
     instrument = study.load(study_path)
     data = ingest.read(instrument, progress=progress)
+    if strict and data.report.errors:
+        raise ValidationFailed(data.report)
     out_dir.mkdir(parents=True, exist_ok=True)
     url = database or store.Project.default_url(out_dir)
     project = store.Project(url)
     try:
-        project.import_answers(
+        imported = project.import_answers(
             instrument.study.id,
             instrument.study.title,
             sha256_of(Path(study_path)),
@@ -336,11 +326,12 @@ def _analysed(
             ],
             data.answers,
             data.respondents,
+            progress=(lambda done, total: progress("store", done, total)) if progress else None,
         )
     finally:
         project.close()
     results = quant.analyse(instrument, data.answers, data.respondents, asked=data.asked)
-    return instrument, data, results, url
+    return instrument, data, results, url, imported.status
 
 
 def brief(
@@ -376,7 +367,7 @@ def brief(
     from microcred.integrate.stage import integrate_study
 
     out = Path(out_dir)
-    instrument, data, results, _ = _analysed(study_path, database, out, progress)
+    instrument, data, results, _, _ = _analysed(study_path, database, out, progress)
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, asked=data.asked
     )
@@ -427,29 +418,16 @@ def fit(
     """
     import json
 
-    from microcred.design.catalogue import fit as fit_catalogue
-    from microcred.design.catalogue import preferences_from_answers, read_catalogue
-    from microcred.integrate.profiles import learner_profiles
+    from microcred.integrate.stage import catalogue_fit, study_profiles
     from microcred.report.json_out import to_jsonable
     from microcred.report.safe import neutralise_frame
 
     out = Path(out_dir)
-    instrument, data, _, _ = _analysed(study_path, database, out, progress)
-    catalogue = read_catalogue(Path(catalogue_path), instrument)
-    preferences = preferences_from_answers(instrument, data.answers, data.respondents)
-    membership = None
-    try:
-        profiles = learner_profiles(
-            instrument,
-            data.answers,
-            data.respondents,
-            constructs=instrument.profiles.constructs,
-            k_values=instrument.profiles.k_values,
-        )
-        membership = profiles.assignments.set_index("respondent_id")["profile_name"]
-    except ValueError:
-        membership = None
-    result = fit_catalogue(instrument, preferences, catalogue, membership)
+    instrument, data, _, _, _ = _analysed(study_path, database, out, progress)
+    profiles, _ = study_profiles(instrument, data.answers, data.respondents)
+    result = catalogue_fit(
+        instrument, data.answers, data.respondents, profiles, Path(catalogue_path)
+    )
     json_path = out / "fit.json"
     json_path.write_text(json.dumps(to_jsonable(result.to_dict()), indent=2), encoding="utf-8")
     csv_path = out / "fit-courses.csv"

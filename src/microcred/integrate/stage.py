@@ -7,6 +7,7 @@ It takes results, never raw files: the quantitative results, the qualitative res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def integrate_study(
     :func:`microcred.design.catalogue.fit`.
     """
     from microcred.design.brief import recommend
-    from microcred.integrate.profiles import briefs_by_profile, learner_profiles
+    from microcred.integrate.profiles import briefs_by_profile
 
     integration = Integration()
     assume = dict(study.design.assume) or None
@@ -103,22 +104,10 @@ def integrate_study(
     if qual is not None:
         integration.joint = _joint(study, answers, respondents, results, qual)
 
-    constructs = study.profiles.constructs
-    try:
-        profiles = learner_profiles(
-            study,
-            answers,
-            respondents,
-            constructs=constructs,
-            k_values=study.profiles.k_values,
-        )
-    except Exception as error:  # noqa: BLE001 - a study too small for profiles still reports
-        from microcred.errors import MicrocredError
-
-        if not isinstance(error, MicrocredError | ValueError):
-            raise
-        integration.notes.append(f"No learner profiles: {error}")
-    else:
+    profiles, note = study_profiles(study, answers, respondents)
+    if note:
+        integration.notes.append(note)
+    if profiles is not None:
         integration.profiles = profiles
         briefs = briefs_by_profile(
             study, answers, respondents, profiles, asked=asked, assume=assume
@@ -126,7 +115,13 @@ def integrate_study(
         integration.briefs.update(briefs)
 
     if study.design.catalogue:
-        integration.fit = _fit(study, answers, respondents, integration.profiles)
+        integration.fit = catalogue_fit(
+            study,
+            answers,
+            respondents,
+            integration.profiles,
+            study.base_dir / study.design.catalogue,
+        )
     return integration
 
 
@@ -151,13 +146,69 @@ def _joint(
     )
 
 
-def _fit(
-    study: Study, answers: pd.DataFrame, respondents: pd.DataFrame, profiles: Profiles | None
+def study_profiles(
+    study: Study, answers: pd.DataFrame, respondents: pd.DataFrame
+) -> tuple[Profiles | None, str | None]:
+    """Learner profiles as the study file asks for them, or why there are none.
+
+    Parameters
+    ----------
+    study : Study
+        ``profiles.constructs`` and ``profiles.k_values`` are used.
+    answers, respondents : pandas.DataFrame
+
+    Returns
+    -------
+    (Profiles or None, str or None)
+        The profiles, or ``None`` and a note when the data cannot support them (too
+        few respondents or answer patterns).
+    """
+    from microcred.errors import MicrocredError
+    from microcred.integrate.profiles import learner_profiles
+
+    try:
+        profiles = learner_profiles(
+            study,
+            answers,
+            respondents,
+            constructs=study.profiles.constructs,
+            k_values=study.profiles.k_values,
+        )
+    except (MicrocredError, ValueError) as error:
+        return None, f"No learner profiles: {error}"
+    return profiles, None
+
+
+def catalogue_fit(
+    study: Study,
+    answers: pd.DataFrame,
+    respondents: pd.DataFrame,
+    profiles: Profiles | None,
+    path: Path,
 ) -> Any:
+    """Score the catalogue at ``path`` against the respondents' stated preferences.
+
+    Parameters
+    ----------
+    study : Study
+    answers, respondents : pandas.DataFrame
+    profiles : Profiles, optional
+        Shares are also given per profile.
+    path : pathlib.Path
+        CSV or XLSX catalogue.
+
+    Returns
+    -------
+    microcred.design.catalogue.FitResult
+
+    Raises
+    ------
+    InputError
+        The catalogue cannot be read (file, row and column named).
+    """
     from microcred.design.catalogue import fit, preferences_from_answers, read_catalogue
 
-    assert study.design.catalogue is not None
-    catalogue = read_catalogue(study.base_dir / study.design.catalogue, study)
+    catalogue = read_catalogue(path, study)
     preferences = preferences_from_answers(study, answers, respondents)
     membership = None
     if profiles is not None:
