@@ -136,6 +136,7 @@ def build_units(study: Study, answers: pd.DataFrame) -> pd.DataFrame:
             read_transcript(
                 study.base_dir / transcript.path,
                 transcript.speakers,
+                document=_transcript_name(transcript.path),
                 language=transcript.language,
             )
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from microcred.report.context import Table
-from microcred.report.fmt import ci, count, pct
+from microcred.report.fmt import ci, count, num, pct
 
 if TYPE_CHECKING:
     from microcred.integrate.stage import Integration
@@ -174,9 +174,9 @@ def qual_section(
                 "Code": agreement["code_id"],
                 "Units": agreement["n_units"].map(count),
                 "% agreement": agreement["percent_agreement"].map(pct),
-                "Cohen's κ": agreement["cohen_kappa"].map(_num),
-                "Krippendorff's α": agreement["krippendorff_alpha"].map(_num),
-                "Gwet's AC1": agreement["gwet_ac1"].map(_num),
+                "Cohen's κ": agreement["cohen_kappa"].map(lambda v: num(v, 3)),
+                "Krippendorff's α": agreement["krippendorff_alpha"].map(lambda v: num(v, 3)),
+                "Gwet's AC1": agreement["gwet_ac1"].map(lambda v: num(v, 3)),
                 "Verdict": agreement["verdict"],
             }
         )
@@ -230,10 +230,6 @@ def _method_text(method: Mapping[str, Any]) -> str:
         ", ".join(parts) + ". Machine codings are proposals until a human confirms or "
         "rejects them; a human coding always takes precedence."
     )
-
-
-def _num(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.3f}"
 
 
 def _top_pairs(matrix: pd.DataFrame, by_id: Mapping[str, Any], top: int = 10) -> Table | None:
@@ -296,7 +292,7 @@ def integration_sections(integration: Integration) -> list[SectionView]:
                             strict=True,
                         )
                     ],
-                    "κ": frame["kappa"].map(_num),
+                    "κ": frame["kappa"].map(lambda v: num(v, 3)),
                     "Verdict": frame["verdict"],
                     "Why": frame["reason"],
                 }
