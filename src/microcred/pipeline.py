@@ -195,7 +195,7 @@ def _later_stages(
         )
         save_codings(url, instrument.study.id, qual.units, qual.codings)
         _protect_quotes(instrument, qual, url, summary)
-        results.extra["qual"] = qual_json(qual)
+        results.extra["qual"] = qual.to_dict()
         labels = {
             s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
             for s in instrument.segments
@@ -254,35 +254,6 @@ def _protect_quotes(instrument: Study, qual: Any, url: str, summary: Any) -> Non
         kept[code].append({**quote, "text": text, "respondent_id": pseudonym, "unit_id": None})
     summary.record_withheld(withheld)
     qual.quotes = kept
-
-
-def qual_json(qual: Any) -> dict[str, Any]:
-    """The qualitative results as JSON-ready data (no unit texts other than the quotes).
-
-    Parameters
-    ----------
-    qual : microcred.qual.stage.QualResults
-
-    Returns
-    -------
-    dict
-        ``method, themes, by_segment, cooccurrence, quotes, agreement, candidates``.
-    """
-    from microcred.report.json_out import to_jsonable
-
-    return to_jsonable(
-        {
-            "method": qual.method,
-            "themes": qual.themes.to_dict(orient="records"),
-            "by_segment": qual.by_segment.to_dict(orient="records"),
-            "cooccurrence": qual.cooccurrence.to_dict(),
-            "quotes": qual.quotes,
-            "agreement": None
-            if qual.agreement is None
-            else qual.agreement.to_dict(orient="records"),
-            "candidates": qual.candidates,
-        }
-    )
 
 
 def _version() -> str:

@@ -75,6 +75,31 @@ class QualResults:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     method: dict[str, Any] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready results (no unit texts other than the quotes).
+
+        Returns
+        -------
+        dict
+            ``method, themes, by_segment, cooccurrence, quotes, agreement, candidates``.
+        """
+        from microcred.report.json_out import to_jsonable
+
+        agreement = self.agreement
+        return dict(
+            to_jsonable(
+                {
+                    "method": self.method,
+                    "themes": self.themes.to_dict(orient="records"),
+                    "by_segment": self.by_segment.to_dict(orient="records"),
+                    "cooccurrence": self.cooccurrence.to_dict(),
+                    "quotes": self.quotes,
+                    "agreement": None if agreement is None else agreement.to_dict(orient="records"),
+                    "candidates": self.candidates,
+                }
+            )
+        )
+
 
 def allowed_codes(codebook: Codebook, selectors: list[str]) -> list[Code]:
     """The codable codes a document may receive.
