@@ -276,3 +276,15 @@ def test_code_evaluate_on_a_separable_fixture(tmp_path):
     assert row["kappa_H1_H2"] == pytest.approx(1.0)
     assert row["kappa_machine_H1"] == pytest.approx(1.0)
     assert row["meets_target"] in (True, "yes", 1)
+
+
+def test_comma_declared_on_a_tsv_whose_questions_hold_commas_is_a_delimiter_error(tmp_path):
+    folder = tmp_path / "study"
+    write_study(folder, delimiter="\t", text=STUDY.replace(
+        "format: auto}", "format: csv, delimiter: ','}"
+    ).replace("Why did you enrol?", "Why, in short, did you enrol?"))
+    data = folder / "responses.csv"
+    data.write_text(data.read_text().replace("Why did you enrol?", "Why, in short, did you enrol?"))
+    result = runner.invoke(app, ["validate", str(folder / "study.yaml")])
+    assert result.exit_code == 2
+    assert "delimiter seems wrong" in result.output and "tab was detected" in result.output

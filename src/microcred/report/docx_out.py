@@ -415,7 +415,7 @@ def write_docx(
         w.table(c.segments)
 
     if c.motivation:
-        w.heading("Motivations", 1)
+        w.heading("Motivations ranked", 1)
         w.para(
             "Why respondents want a micro-credential, ranked by the share who chose each "
             "reason."

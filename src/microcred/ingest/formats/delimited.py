@@ -583,13 +583,20 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
         buffer = text
     sniffed, scores = sniff_delimiter(sample, complete, prefer)
     if declared:
-        fields = (_field_counts(sample, delimiter, complete) or [1])[0]
-        if fields == 1 and sniffed != delimiter and scores.get(sniffed, (1, 0))[0] > 1:
+        counts = _field_counts(sample, delimiter, complete) or [1]
+        fields = counts[0]
+        consistent = sum(n == fields for n in counts) / len(counts)
+        other_fields, other_consistent = scores.get(sniffed, (1, 0.0))
+        # Wrong when the declared delimiter gives one column, or gives ragged records where
+        # the detected one gives more columns, consistently (e.g. "," declared on a TSV
+        # whose question texts contain commas).
+        ragged = consistent < other_consistent and other_fields > fields
+        if sniffed != delimiter and other_fields > 1 and (fields == 1 or ragged):
             raise InputError(
                 file,
-                f"the delimiter seems wrong: {_name(delimiter)} was declared but gives a "
-                f"single column; {_name(sniffed)} was detected "
-                f"({scores[sniffed][0]} columns)",
+                f"the delimiter seems wrong: {_name(delimiter)} was declared but gives "
+                + ("a single column" if fields == 1 else "records of differing lengths")
+                + f"; {_name(sniffed)} was detected ({other_fields} columns)",
                 row=1,
             )
         sep = delimiter
