@@ -123,7 +123,8 @@ def init(template: str, directory: Path, force: bool = False) -> list[Path]:
         )
     if existing and not force:
         raise TemplateError(
-            "refusing to overwrite existing files (use --force to overwrite): " + ", ".join(existing)
+            "refusing to overwrite existing files (use --force to overwrite): "
+            + ", ".join(existing)
         )
 
     written: list[Path] = []
