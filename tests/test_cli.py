@@ -78,7 +78,9 @@ def test_help_lists_the_commands():
 
 
 def test_run_writes_report_json_tables_and_database(tmp_path):
-    study = write_study(tmp_path / "study")
+    # k = 3 (the smallest allowed) so that the 3 of 6 career answers are published; with
+    # the default k = 5 they would be "<5" (tests/test_privacy_survey_tables.py)
+    study = write_study(tmp_path / "study", text=STUDY + "privacy: {k: 3}\n")
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(study), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output

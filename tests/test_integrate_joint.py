@@ -267,7 +267,7 @@ def test_construct_without_themes_is_undetermined_and_outputs_serialise() -> Non
     assert shown.get("modality").quotes == ("one", "two", "three")
     data = json.loads(json.dumps(shown.to_dict()))
     assert data["displays"][2]["quotes"] == ["one", "two", "three"]
-    assert data["n_coded"] == 40 and len(data["rules"]) == 3
+    assert data["n_coded"] == 40 and len(data["rules"]) == 4  # kappa, modal, indirect, undetermined
     frame = shown.to_frame()
     assert list(frame["verdict"]) == [d.verdict for d in shown.displays]
     assert "quotes" not in frame.columns

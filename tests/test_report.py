@@ -416,8 +416,14 @@ def test_numbers_formatted_with_one_decimal_and_ci(html: str) -> None:
     assert "3700 valid of 3786 asked" in weekly
     assert "no answer: 80" in weekly and "not shown: 6" in weekly
     orientation = _section(html, "orientation")
-    assert "40.0% [21.9–61.3]" in orientation  # top-2-box with CI
-    assert "Top-2-box" in orientation and "0.15" in orientation
+    # 2, 4 and 3 of its 20 respondents chose three answers: below k = 5, so those counts
+    # are "<5" and the mean, quartiles and top-2-box (which would give them back) are
+    # withheld; the answers chosen by 6 and 5 are shown
+    assert "<td class=\"num\">&lt;5</td>" in orientation
+    assert "<th scope=\"row\">Neutral</th><td class=\"num\">6</td>" in orientation
+    assert "Top-2-box (one of the 2 highest answers)</th><td class=\"num\">[c]</td>" in orientation
+    assert "<th scope=\"row\">Mean</th><td class=\"num\">[c]</td>" in orientation
+    assert "40.0%" not in orientation
     age = _section(html, "age")
     assert "38.42 [38.13–38.71]" in age and "37 [36–38]" in age
     assert "<svg" not in age  # no histogram without raw data
@@ -550,7 +556,8 @@ def test_results_json_round_trips_with_keyed_numbers(
     assert motivation["n_valid"] == 3786 and motivation["missing_reasons"] == {"no answer": 0}
     assert motivation["type"] == "multi_choice" and motivation["construct"] == "motivation"
     assert data["items"]["modality"]["options"]["blended"]["ci_low"] is None  # NaN -> null
-    assert data["items"]["orientation"]["summary"]["top2_pct"] == 0.4
+    assert data["items"]["orientation"]["summary"]["top2_pct"] == "[c]"  # 3 chose "sa"
+    assert data["items"]["orientation"]["options"]["sd"]["n"] == "<5"
     assert data["items"]["orientation"]["small_n"] is True
     assert data["items"]["age"]["options"] == {}
     assert data["items"]["age"]["summary"]["median_ci_high"] == 38.0
@@ -586,7 +593,7 @@ def test_csv_tables_neutralise_formulas_but_keep_negative_numbers(
     assert [r["value"] for r in orientation] == ["-2.0", "-1.0", "0.0", "1.0", "2.0"]
     assert orientation[0]["option_id"] == "sd"
     summary = _read_csv(paths["tables/orientation.summary.csv"])
-    assert {r["statistic"]: r["value"] for r in summary}["q1"] == "-1.0"
+    assert {r["statistic"]: r["value"] for r in summary}["q1"] == "[c]"  # small item
     age = _read_csv(paths["tables/age.csv"])
     assert {r["statistic"]: float(r["value"]) for r in age}["mean"] == 38.42
     tests = _read_csv(paths["tables/comparisons_career_motivated.csv"])

@@ -158,7 +158,8 @@ def fit(
 
 
 code_app = typer.Typer(
-    help="Qualitative coding: measure the automatic coder.", no_args_is_help=True
+    help="Qualitative coding: measure the automatic coder, review its proposals.",
+    no_args_is_help=True,
 )
 app.add_typer(code_app, name="code")
 
@@ -216,6 +217,57 @@ def code_evaluate(
     typer.echo(result.to_markdown())
     typer.echo(result.summary())
     typer.echo(f"tables: {out / 'evaluation.csv'}, {out / 'learning_curve.csv'}")
+
+
+@code_app.command("review")
+def code_review(
+    study: StudyArg,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the machine codings still to review, least confident first, to this "
+            "CSV or XLSX file (with an empty 'decision' column).",
+        ),
+    ] = None,
+    apply: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply",
+            help="Store the decisions of this CSV or XLSX file: confirm (yes, 1) or reject "
+            "(no, 0) the machine's proposal; blank rows are skipped.",
+        ),
+    ] = None,
+    coder: Annotated[
+        str | None, typer.Option("--coder", help="Your name as a human coder (with --apply).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most N codings (with --export).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder of the run (its database).")
+    ] = Path("out"),
+    db: DatabaseOpt = None,
+) -> None:
+    """Review machine codings: export the least confident first, then apply your decisions."""
+    from microcred.store.codings import apply_review, export_review
+
+    if (export is None) == (apply is None):
+        raise typer.BadParameter("give either --export FILE or --apply FILE")
+    if apply is not None and not coder:
+        raise typer.BadParameter("--apply needs --coder NAME (who decided)")
+    try:
+        if export is not None:
+            n = export_review(study, export, database=db, out_dir=out, limit=limit)
+            typer.echo(f"review queue: {n} machine coding(s), least confident first: {export}")
+        elif apply is not None and coder:
+            done = apply_review(study, apply, coder, database=db, out_dir=out)
+            typer.echo(
+                f"applied {done['decisions']} decision(s) by {coder}: {done['confirmed']} "
+                f"confirmed, {done['rejected']} rejected ({done['unchanged']} already recorded)"
+            )
+    except MicrocredError as error:
+        _fail(error)
 
 
 @app.command()

@@ -16,17 +16,38 @@ class StudyFileError(MicrocredError):
         The study file.
     problems : list of (line, field, message)
         Every problem found, ``line`` being 1-based (or ``None`` when unknown) and
-        ``field`` a dotted path such as ``items[2].type``.
+        ``field`` a dotted path such as ``items[2].type``. A problem given without a
+        line is located by its field in ``path`` when that is a YAML file (see
+        :func:`microcred.yamlfile.locate`); one about the whole file (field ``(file)``,
+        e.g. "no such file") is shown without a line.
     """
 
     def __init__(self, path: str, problems: list[tuple[int | None, str, str]]):
         self.path = path
-        self.problems = problems
+        self.problems = _with_lines(path, problems)
         lines = [
-            f"{path}:{line if line is not None else '?'}: {field}: {message}"
-            for line, field, message in problems
+            f"{path}:{line}: {field}: {message}" if line is not None
+            else f"{path}: {field}: {message}"
+            for line, field, message in self.problems
         ]
         super().__init__("invalid study file\n" + "\n".join(lines))
+
+
+def _with_lines(
+    path: str, problems: list[tuple[int | None, str, str]]
+) -> list[tuple[int | None, str, str]]:
+    """``problems`` with the missing lines of their fields looked up in ``path``."""
+    from pathlib import Path
+
+    wanted = [i for i, (line, field, _) in enumerate(problems)
+              if line is None and not field.startswith("(")]
+    if not wanted or not Path(path).is_file():
+        return list(problems)
+    from microcred.yamlfile import locate  # light: ruamel.yaml is imported inside
+
+    found = dict(zip(wanted, locate(path, [problems[i][1] for i in wanted]), strict=True))
+    return [(found.get(i, line), field, message)
+            for i, (line, field, message) in enumerate(problems)]
 
 
 class InputError(MicrocredError):

@@ -174,7 +174,7 @@ def _later_stages(
     """
     from microcred.design.render import write_brief
     from microcred.integrate.stage import integrate_study
-    from microcred.privacy import PrivacySummary
+    from microcred.privacy import PrivacySummary, share_results
     from microcred.report.mixed import integration_sections, privacy_section, qual_section
 
     summary = PrivacySummary(k=instrument.privacy.k)
@@ -204,6 +204,8 @@ def _later_stages(
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, qual, asked=data.asked
     )
+    if integration.coded is not None:  # code segments join the survey's tables
+        integration.coded.merge_into(results)
     results.extra["integration"] = integration.to_dict()
     sections.extend(integration_sections(integration))
     written: dict[str, Path] = {}
@@ -216,44 +218,61 @@ def _later_stages(
             eqf_level=instrument.design.eqf_level,
         )
         written.update({f"brief/{p.name}": p for p in files.values()})
+    # the survey tables as report.render will publish them (same results, same k)
+    share_results(results, instrument.privacy.k).record(summary)
     results.extra["privacy"] = summary.as_dict()
-    results.extra["privacy"]["sentences"].append(
-        "Small-cell suppression applies to the tables of themes; the survey tables show "
-        "their counts as they are."
-    )
     sections.append(privacy_section(results.extra["privacy"]))
     return sections, written
 
 
 def _protect_quotes(instrument: Study, qual: Any, url: str, summary: Any) -> None:
-    """Scrub identifiers from quotes, pseudonymise their respondents, withhold small themes."""
+    """Scrub identifiers from quotes, pseudonymise their respondents, withhold small groups.
+
+    The same protection holds for the exemplar quotes of coded themes and the central
+    quotes of candidate themes: a quote is withheld when its theme (or cluster) is held
+    by fewer than ``privacy.k`` respondents. (The candidates' keywords come from texts
+    already scrubbed: :func:`microcred.qual.stage.code_study`.)
+    """
     import pandas as pd
 
     from microcred.privacy import load_or_create_key, pseudonymise, scrub_text
 
     key = load_or_create_key(url, instrument.study.id)
     k = instrument.privacy.k
+    names = instrument.privacy.names or None
     sizes = dict(zip(qual.themes["code_id"], qual.themes["n"], strict=True))
-    rows = [(code, i, q) for code, quotes in qual.quotes.items() for i, q in enumerate(quotes)]
+    # (group, quote, respondents of the group): coded themes, then candidate themes.
+    rows = [
+        (("theme", code), q, sizes.get(code, 0))
+        for code, quotes in qual.quotes.items()
+        for q in quotes
+    ] + [
+        (("candidate", i), q, int(c.get("respondents", 0)))
+        for i, c in enumerate(qual.candidates)
+        for q in c.get("quotes", [])
+    ]
     if not rows:
         return
-    texts = pd.Series([q["text"] for _, _, q in rows])
-    scrubbed, counts = scrub_text(texts, instrument.privacy.names or None)
+    texts = pd.Series([q["text"] for _, q, _ in rows], dtype="object")
+    scrubbed, counts = scrub_text(texts, names)
     summary.record_scrub(counts, n_texts=len(texts))
-    ids = pd.Series([q["respondent_id"] for _, _, q in rows], dtype="object")
+    ids = pd.Series([q["respondent_id"] for _, q, _ in rows], dtype="object")
     known = ids.notna()
     pseudonyms = ids.copy()
     pseudonyms[known] = pseudonymise(ids[known].astype(str), key)
     summary.record_pseudonyms(int(ids[known].nunique()))
-    kept: dict[str, list[dict[str, Any]]] = {code: [] for code in qual.quotes}
+    kept: dict[tuple[str, Any], list[dict[str, Any]]] = {group: [] for group, _, _ in rows}
     withheld = 0
-    for (code, _, quote), text, pseudonym in zip(rows, scrubbed, pseudonyms, strict=True):
-        if sizes.get(code, 0) < k:
+    for (group, quote, held_by), text, pseudonym in zip(rows, scrubbed, pseudonyms, strict=True):
+        if held_by < k:
             withheld += 1
             continue
-        kept[code].append({**quote, "text": text, "respondent_id": pseudonym, "unit_id": None})
+        kept[group].append({**quote, "text": text, "respondent_id": pseudonym, "unit_id": None})
     summary.record_withheld(withheld)
-    qual.quotes = kept
+    qual.quotes = {code: kept.get(("theme", code), []) for code in qual.quotes}
+    for i, candidate in enumerate(qual.candidates):
+        if "quotes" in candidate:
+            candidate["quotes"] = kept.get(("candidate", i), [])
 
 
 def _version() -> str:

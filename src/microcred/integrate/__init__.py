@@ -3,8 +3,11 @@
 - :mod:`.quantitize`: codes -> respondent-level 0/1 and count variables, and those as
   long answers with pseudo-items (:func:`quantitize`, :func:`as_answers`,
   :func:`code_comparisons`).
+- :mod:`.coded`: the codes of a run as respondent variables, code segments and
+  crosstabs codes x segments (:func:`coded_variables`).
 - :mod:`.joint`: a joint display per construct with a converge / complement / diverge
-  verdict (:func:`joint_displays`).
+  verdict (:func:`joint_displays`), or the survey side alone in a study without free
+  text (:func:`survey_only_displays`).
 - :mod:`.profiles`: a learner typology by k-modes (:func:`learner_profiles`) and a
   design brief per profile (:func:`briefs_by_profile`).
 
@@ -28,6 +31,12 @@ _EXPORTS = {
     "code_comparisons": "quantitize",
     "theme_item_id": "quantitize",
     "with_code_items": "quantitize",
+    "CodedVariables": "coded",
+    "code_documents": "coded",
+    "code_segment_study": "coded",
+    "coded_variables": "coded",
+    "study_quantitized": "coded",
+    "survey_only_displays": "joint",
     "JOINT_CONSTRUCTS": "joint",
     "JointDisplay": "joint",
     "JointDisplays": "joint",

@@ -25,9 +25,19 @@ Verdict rules (also written into every display, so a reader sees how it was deci
   **complement** (a different aspect); it names another option whose Wilson interval
   overlaps the modal option's (the survey itself is divided between them):
   **complement**; another option, clearly less chosen: **diverge**.
+- **Indirect evidence**: when the themes were coded only in answers to open questions
+  that belong to another construct (e.g. "What do you like best?" for motivation), the
+  two strands answer different questions: kappa, or the modal comparison, then
+  measures association, not agreement on one question. The display says so, and a
+  result that would **diverge** is read as **complement** (learners said something
+  else because they were asked something else, not the opposite). Themes from
+  transcripts are not judged either way.
 - No survey item, no matching theme with a coded respondent, or an undefined kappa:
   **undetermined**. Fewer than :data:`~microcred.quant.results.SMALL_N` respondents on
   either side set ``small_n`` (the verdict is given, flagged).
+- **No qualitative strand** (a study without free text or transcripts to code):
+  :func:`survey_only_displays` gives the survey column of every construct with a
+  survey item, verdict **undetermined**, and says how to complete the display.
 """
 
 from __future__ import annotations
@@ -69,6 +79,7 @@ __all__ = [
     "joint_displays",
     "kappa_verdict",
     "motivation_agreement",
+    "survey_only_displays",
     "theme_verdict",
 ]
 
@@ -101,6 +112,25 @@ MODAL_RULE = (
     "Modal survey option vs the most frequent matching theme: same option converge; "
     "a theme on no survey option, or on an option whose 95% Wilson interval overlaps "
     "the modal option's, complement; a clearly less chosen option diverge."
+)
+INDIRECT_RULE = (
+    "Themes coded only in answers to questions that did not ask about the construct are "
+    "indirect evidence: kappa or the modal comparison then measures association, not "
+    "agreement on one question, and a result that would diverge is read as complement."
+)
+UNDETERMINED_RULE = "No survey item, no matching theme, or an undefined kappa: undetermined."
+NO_STRAND_RULE = (
+    "No free text or transcript coded in the study: undetermined (the qualitative side "
+    "is left empty, never guessed)."
+)
+NO_STRAND = "No free text or transcript in this study"
+"""What the qualitative column says in a study without a qualitative strand."""
+NO_STRAND_NOTE = (
+    "This study has no qualitative strand, so only the survey side of each joint display "
+    "is filled. To complete them, add a focus-group transcript (coding: transcripts:) or "
+    "an open question (coding: items:) to the study file, with a codebook whose codes "
+    "name the construct (construct:) and, where they match one, the survey option "
+    "(option:), and run it again."
 )
 
 
@@ -214,6 +244,18 @@ class JointDisplay:
     small_n : bool
         Fewer than :data:`~microcred.quant.results.SMALL_N` answers, coded respondents
         or compared respondents behind the verdict.
+    documents : tuple of str
+        The open questions (their text) and transcripts the themes were coded in.
+    direct : bool or None
+        ``True`` when a theme comes from an open question of this construct, ``False``
+        when all come from questions of other constructs (indirect evidence), ``None``
+        when not known (no theme, no documents given, or transcripts).
+    quote_sources : tuple of str
+        For each quote, where it comes from (the theme and the pseudonymous respondent),
+        or empty.
+    qualitative : str or None
+        What the qualitative column says when it cannot show themes
+        (:data:`NO_STRAND` for a study without a qualitative strand).
     """
 
     construct: str
@@ -226,6 +268,10 @@ class JointDisplay:
     reason: str
     agreement: Agreement | None = None
     small_n: bool = False
+    documents: tuple[str, ...] = ()
+    direct: bool | None = None
+    quote_sources: tuple[str, ...] = ()
+    qualitative: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (NaN as ``None``; quotes included as given)."""
@@ -244,24 +290,28 @@ class JointDisplays:
     n_coded : int
         Respondents with at least one coded unit.
     notes : list of str
+    qualitative : bool
+        ``False`` for a study without a qualitative strand (survey side only).
     """
 
     displays: list[JointDisplay]
     rules: list[str]
     n_coded: int
     notes: list[str] = field(default_factory=list)
+    qualitative: bool = True
 
     def get(self, construct: str) -> JointDisplay | None:
         """The display of ``construct``, or ``None``."""
         return next((d for d in self.displays if d.construct == construct), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: ``displays``, ``rules``, ``n_coded``, ``notes``."""
+        """JSON-ready data: ``displays``, ``rules``, ``n_coded``, ``notes``, ``qualitative``."""
         return {
             "displays": [d.to_dict() for d in self.displays],
             "rules": list(self.rules),
             "n_coded": int(self.n_coded),
             "notes": list(self.notes),
+            "qualitative": bool(self.qualitative),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -273,8 +323,9 @@ class JointDisplays:
             ``construct, label, item_id, survey_option, survey_label, survey_n,
             survey_base, survey_pct, survey_ci_low, survey_ci_high, theme_code,
             theme_label, theme_option, theme_n, theme_base, theme_pct, theme_ci_low,
-            theme_ci_high, n_themes, kappa, kappa_n, verdict, small_n, reason``
-            (the theme columns describe the most frequent theme).
+            theme_ci_high, n_themes, kappa, kappa_n, verdict, small_n, reason,
+            documents, direct, qualitative`` (the theme columns describe the most
+            frequent theme; ``documents`` joined with " / ").
         """
         import pandas as pd
 
@@ -300,6 +351,8 @@ class JointDisplays:
                 "n_themes": len(d.themes),
                 "kappa": a.kappa if a else math.nan, "kappa_n": a.n if a else None,
                 "verdict": d.verdict, "small_n": d.small_n, "reason": d.reason,
+                "documents": " / ".join(d.documents), "direct": d.direct,
+                "qualitative": d.qualitative,
             })  # fmt: skip
         frame = pd.DataFrame(rows)
         for column in ("survey_n", "survey_base", "theme_n", "theme_base", "kappa_n"):
@@ -592,12 +645,13 @@ def joint_displays(
     codebook: Codebook,
     *,
     answers: pd.DataFrame | None = None,
-    quotes: Mapping[str, Sequence[str]] | None = None,
+    quotes: Mapping[str, Sequence[str | tuple[str, str]]] | None = None,
     constructs: Sequence[str] | None = None,
     language: str | None = None,
     max_quotes: int = 3,
     converge_at: float = CONVERGE_AT,
     complement_at: float = COMPLEMENT_AT,
+    documents: Mapping[str, Sequence[str]] | None = None,
 ) -> JointDisplays:
     """Build a joint display per construct: survey result, themes, quotes, verdict.
 
@@ -618,10 +672,11 @@ def joint_displays(
     answers : pandas.DataFrame, optional
         Long answers; needed for the motivation agreement rule (without them the
         motivation display uses the modal rule and says so).
-    quotes : mapping of str -> sequence of str, optional
+    quotes : mapping of str -> sequence of str or (str, str), optional
         Construct id -> exemplar quotes (see
-        :func:`microcred.integrate.quotes.quotes_by_construct`); personal data: kept
-        as given, never logged; the caller escapes them for HTML.
+        :func:`microcred.integrate.quotes.quotes_by_construct`), each a text or a
+        ``(text, source)`` pair; personal data: kept as given, never logged; the
+        caller escapes them for HTML.
     constructs : sequence of str, optional
         Constructs to display; default :data:`JOINT_CONSTRUCTS` that the study has
         (as a construct, or named by an item) or that a code links to.
@@ -630,6 +685,11 @@ def joint_displays(
     max_quotes : int, default 3
     converge_at, complement_at : float, default 0.6 and 0.2
         Kappa thresholds of the motivation rule.
+    documents : mapping of str -> sequence of str, optional
+        Code id -> the documents it was coded in (open item ids, transcript names;
+        see :func:`microcred.integrate.coded.code_documents`). With it, themes coded
+        only in open questions of other constructs are read as indirect evidence (see
+        the module notes); without it, every theme is taken as direct.
 
     Returns
     -------
@@ -690,6 +750,7 @@ def joint_displays(
         codes = by_construct.get(construct, [])
         themes = _themes(codes, quantitized, language)
         top = themes[0] if themes and themes[0].n > 0 else None
+        sources, direct = _evidence(study, construct, themes, documents, language)
         agreement = None
         rule = MODAL_RULE
         small = (survey is not None and survey.n_valid < SMALL_N) or (
@@ -737,14 +798,133 @@ def joint_displays(
                 notes.append("motivation: no answers given, so the modal rule was used "
                              "instead of per-respondent agreement")  # fmt: skip
             verdict, reason = theme_verdict(survey, top, intervals)
+        label = _construct_label(study, construct, language)
+        if direct is False and verdict != "undetermined":
+            verdict, reason = _indirect(verdict, reason, sources, label, agreement)
         if small and verdict != "undetermined":
             reason += f" (fewer than {SMALL_N} respondents on one side: read with care)"
-        given = tuple(str(q) for q in (quotes or {}).get(construct, ())[:max_quotes])
+        given = [q if isinstance(q, tuple) else (str(q), "") for q in
+                 (quotes or {}).get(construct, ())][:max_quotes]  # fmt: skip
+        displays.append(JointDisplay(
+            construct=construct, label=label,
+            survey=survey, themes=tuple(themes), quotes=tuple(str(t) for t, _ in given),
+            verdict=verdict, rule=rule, reason=reason, agreement=agreement,
+            small_n=bool(small), documents=sources, direct=direct,
+            quote_sources=tuple(str(src) for _, src in given),
+        ))  # fmt: skip
+    rules = [kappa_rule, MODAL_RULE, INDIRECT_RULE, UNDETERMINED_RULE]
+    return JointDisplays(displays=displays, rules=rules, n_coded=n_coded, notes=notes)
+
+
+def _evidence(
+    study: Study,
+    construct: str,
+    themes: Sequence[ThemeEvidence],
+    documents: Mapping[str, Sequence[str]] | None,
+    language: str,
+) -> tuple[tuple[str, ...], bool | None]:
+    """Where the construct's themes were coded, and whether that asked about it."""
+    if documents is None:
+        return (), None
+    docs = list(dict.fromkeys(d for t in themes if t.n > 0 for d in documents.get(t.code_id, ())))
+    if not docs:
+        return (), None
+    items = {i.id: i for i in study.items}
+    labels: list[str] = []
+    direct: bool | None = False
+    for doc in docs:
+        if doc in items:
+            labels.append(f"“{items[doc].label(language)}”")
+            if study.construct_of(doc) == construct:
+                direct = True
+        else:
+            labels.append(f"transcript {doc}")
+            if direct is False:
+                direct = None
+    return tuple(labels), direct
+
+
+def _indirect(
+    verdict: Verdict,
+    reason: str,
+    sources: Sequence[str],
+    label: str,
+    agreement: Agreement | None,
+) -> tuple[Verdict, str]:
+    """The indirect-evidence reading of a verdict (see the module notes)."""
+    asked = " and ".join(sources) or "open questions"
+    what = label[:1].lower() + label[1:]
+    measures = (
+        "kappa measures the association between what learners wrote there and what "
+        "they stated, not agreement on one question" if agreement is not None
+        else "the comparison shows what learners volunteered there, not their answer to "
+        "the same question"
+    )
+    reason += (
+        f"; the themes come from answers to {asked}, which did not ask about {what}: "
+        + measures
+    )
+    if verdict == "diverge":
+        reason += (
+            "; read as complement, not diverge: the two sources answer different questions"
+        )
+        return "complement", reason
+    return verdict, reason
+
+
+def survey_only_displays(
+    study: Study,
+    results: QuantResults,
+    *,
+    constructs: Sequence[str] | None = None,
+    language: str | None = None,
+) -> JointDisplays:
+    """Joint displays of a study without a qualitative strand: the survey side only.
+
+    Parameters
+    ----------
+    study : Study
+        The instrument (no free text or transcript is coded).
+    results : QuantResults
+        Quantitative results (shares and Wilson intervals).
+    constructs : sequence of str, optional
+        Default: the :data:`JOINT_CONSTRUCTS` that have a survey item with answers.
+    language : str, optional
+        Label language (default: the study's first).
+
+    Returns
+    -------
+    JointDisplays
+        One display per construct with its survey result, no theme, the qualitative
+        column set to :data:`NO_STRAND`, verdict ``"undetermined"`` with that reason;
+        ``qualitative`` is ``False`` and ``notes`` says how to complete the displays.
+        Nothing qualitative is invented.
+
+    Notes
+    -----
+    Keeping the display with an empty qualitative column follows the joint-display
+    format of Guetterman, Fetters & Creswell (2015): the survey result stays visible,
+    and the missing strand is stated rather than hidden.
+    """
+    language = language_of(study, language)
+    if constructs is None:
+        constructs = list(JOINT_CONSTRUCTS)
+    displays = []
+    for construct in constructs:
+        survey, _ = _survey(results, _survey_item(study, construct))
+        if survey is None:
+            continue
+        reason = (
+            "there is no free text or transcript in this study: the survey result cannot "
+            "be set against learners' own words"
+        )
         displays.append(JointDisplay(
             construct=construct, label=_construct_label(study, construct, language),
-            survey=survey, themes=tuple(themes), quotes=given, verdict=verdict, rule=rule,
-            reason=reason, agreement=agreement, small_n=bool(small),
+            survey=survey, themes=(), quotes=(), verdict="undetermined",
+            rule=NO_STRAND_RULE, reason=reason, small_n=survey.n_valid < SMALL_N,
+            qualitative=NO_STRAND,
         ))  # fmt: skip
-    rules = [kappa_rule, MODAL_RULE,
-             "No survey item, no matching theme, or an undefined kappa: undetermined."]
-    return JointDisplays(displays=displays, rules=rules, n_coded=n_coded, notes=notes)
+    return JointDisplays(
+        displays=displays, rules=[NO_STRAND_RULE], n_coded=0, notes=[NO_STRAND_NOTE],
+        qualitative=False,
+    )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from microcred.design.brief import Brief
+    from microcred.integrate.coded import CodedVariables
     from microcred.integrate.joint import JointDisplays
     from microcred.integrate.profiles import Profiles
     from microcred.qual.stage import QualResults
@@ -25,11 +26,14 @@ if TYPE_CHECKING:
 class Integration:
     """Joint displays, profiles, briefs (whole sample first, then per profile), catalogue fit.
 
-    ``quotes`` holds, per construct, the exemplar quotes already scrubbed of personal
-    identifiers; they are still respondents' words and must be escaped when rendered.
+    The joint displays' quotes are the coding stage's exemplar quotes, already scrubbed
+    of personal identifiers; they are still respondents' words and must be escaped when
+    rendered. ``coded`` holds the quantitized codes (respondent-level: never
+    serialised; ``to_dict`` gives their aggregates under ``codes``).
     """
 
     joint: JointDisplays | None = None
+    coded: CodedVariables | None = None
     profiles: Profiles | None = None
     briefs: dict[str, Brief] = field(default_factory=dict)
     fit: Any = None
@@ -44,6 +48,8 @@ class Integration:
         out: dict[str, Any] = {"notes": list(self.notes)}
         if self.joint is not None:
             out["joint_displays"] = self.joint.to_dict()
+        if self.coded is not None:
+            out["codes"] = self.coded.to_dict()
         if self.profiles is not None:
             out["profiles"] = self.profiles.to_dict()
         out["briefs"] = {
@@ -74,18 +80,27 @@ def integrate_study(
     results : QuantResults
         The quantitative analysis of the same respondents.
     qual : QualResults, optional
-        The qualitative stage's results (joint displays need them).
+        The qualitative stage's results: with them, the codes are quantitized
+        (:func:`microcred.integrate.coded.coded_variables`: respondent variables, code
+        segments, codes x segments) and the joint displays set themes against the
+        survey. A study without a ``coding`` section gets survey-only joint displays
+        (:func:`microcred.integrate.joint.survey_only_displays`); a study with one but
+        no ``qual`` (e.g. ``microcred brief``) gets none.
     asked : dict, optional
         Item id -> sources that asked it (from the import).
 
     Returns
     -------
     Integration
+        Call ``integration.coded.merge_into(results)`` to add the code segments to the
+        run's segment and comparison tables.
 
     Raises
     ------
     InputError
         The catalogue named in the study file cannot be read.
+    StudyFileError
+        A code segment names a code the codebook does not have.
 
     Notes
     -----
@@ -102,7 +117,14 @@ def integrate_study(
     integration.briefs["all"] = recommend(study, results, assume=assume)
 
     if qual is not None:
-        integration.joint = _joint(study, answers, respondents, results, qual)
+        from microcred.integrate.coded import coded_variables
+
+        integration.coded = coded_variables(study, answers, respondents, qual, asked=asked)
+        integration.joint = _joint(study, answers, results, qual, integration.coded)
+    elif study.coding is None:
+        from microcred.integrate.joint import survey_only_displays
+
+        integration.joint = survey_only_displays(study, results)
 
     profiles, note = study_profiles(study, answers, respondents)
     if note:
@@ -128,22 +150,76 @@ def integrate_study(
 def _joint(
     study: Study,
     answers: pd.DataFrame,
-    respondents: pd.DataFrame,
     results: QuantResults,
     qual: QualResults,
+    coded: CodedVariables,
 ) -> JointDisplays:
     from microcred.integrate.joint import joint_displays
-    from microcred.integrate.quantitize import quantitize
 
-    quantitized = quantitize(qual.units, qual.codings, respondents, codebook=qual.codebook)
-    quotes = {code: [q["text"] for q in items] for code, items in qual.quotes.items()}
-    by_construct: dict[str, list[str]] = {}
-    for code in qual.codebook.codable():
-        if code.construct:
-            by_construct.setdefault(code.construct, []).extend(quotes.get(code.id, []))
     return joint_displays(
-        study, results, quantitized, qual.codebook, answers=answers, quotes=by_construct
+        study,
+        results,
+        coded.quantitized,
+        qual.codebook,
+        answers=answers,
+        quotes=construct_quotes(qual, coded),
+        documents=coded.documents,
     )
+
+
+def construct_quotes(
+    qual: QualResults, coded: CodedVariables, max_quotes: int = 3
+) -> dict[str, list[tuple[str, str]]]:
+    """Exemplar quotes per construct, from the coding stage's protected quotes.
+
+    Parameters
+    ----------
+    qual : QualResults
+        ``quotes`` (code id -> quote dicts, already scrubbed, pseudonymised, and
+        withheld for small themes by the run) and ``codebook`` (code -> construct).
+    coded : CodedVariables
+        Gives each code's number of respondents, to rank the themes.
+    max_quotes : int, default 3
+
+    Returns
+    -------
+    dict of str -> list of (str, str)
+        Construct id -> ``(text, source)`` pairs, source = theme label and
+        pseudonymous respondent. Rule: the construct's themes ranked by respondents
+        (most first, ties in codebook order); one quote of each in turn (round robin),
+        each theme's quotes in the coding stage's order; at most one per respondent.
+    """
+    summary = coded.summary()
+    sizes = dict(zip(summary["code_id"], summary["n"], strict=True)) if len(summary) else {}
+    by_construct: dict[str, list[tuple[int, int, str, str]]] = {}
+    for order, code in enumerate(qual.codebook.codable()):
+        if code.construct:
+            by_construct.setdefault(code.construct, []).append(
+                (-int(sizes.get(code.id, 0)), order, code.id, code.label())
+            )
+    out: dict[str, list[tuple[str, str]]] = {}
+    for construct, codes in by_construct.items():
+        queues = [
+            [(str(q["text"]), label, q.get("respondent_id")) for q in qual.quotes.get(cid, [])]
+            for _, _, cid, label in sorted(codes)
+        ]
+        picked: list[tuple[str, str]] = []
+        owners: set[str] = set()
+        while any(queues) and len(picked) < max_quotes:
+            for queue in queues:
+                while queue:
+                    text, label, owner = queue.pop(0)
+                    if owner is not None and str(owner) in owners:
+                        continue
+                    if owner is not None:
+                        owners.add(str(owner))
+                    source = f"{label}, {owner}" if owner is not None else label
+                    picked.append((text, source))
+                    break
+                if len(picked) >= max_quotes:
+                    break
+        out[construct] = picked
+    return out
 
 
 def study_profiles(

@@ -7,6 +7,8 @@
 * :func:`suppress_counts`, :func:`suppress_percentages`,
   :func:`suppress_frequency_table`: small-cell suppression with complementary
   suppression audited against the published totals; :func:`withhold_quotes`.
+* :func:`share_results`: the survey results as they may leave the project, every
+  table suppressed (the one place the report's writers get their numbers from).
 * :class:`PrivacySummary`: what was done, for the report.
 
 Pure functions: DataFrame in, DataFrame out. The heavy modules load on first use, so
@@ -24,6 +26,13 @@ from microcred.privacy.summary import PrivacySummary
 if TYPE_CHECKING:
     from microcred.privacy.pseudonyms import load_or_create_key, new_key, pseudonymise
     from microcred.privacy.scrub import KINDS, PLACEHOLDERS, find_identifiers, scrub_text
+    from microcred.privacy.shared import (
+        SharedResults,
+        is_hidden,
+        is_shared,
+        share_results,
+        shared_copy,
+    )
     from microcred.privacy.suppress import (
         DEFAULT_K,
         Suppression,
@@ -41,13 +50,18 @@ __all__ = [
     "PrivacyError",
     "PrivacyKeyError",
     "PrivacySummary",
+    "SharedResults",
     "Suppression",
     "add_margins",
     "find_identifiers",
+    "is_hidden",
+    "is_shared",
     "load_or_create_key",
     "new_key",
     "pseudonymise",
     "scrub_text",
+    "share_results",
+    "shared_copy",
     "suppress_counts",
     "suppress_frequency_table",
     "suppress_percentages",
@@ -62,6 +76,11 @@ _LAZY = {
     "PLACEHOLDERS": "scrub",
     "find_identifiers": "scrub",
     "scrub_text": "scrub",
+    "SharedResults": "shared",
+    "is_hidden": "shared",
+    "is_shared": "shared",
+    "share_results": "shared",
+    "shared_copy": "shared",
     "DEFAULT_K": "suppress",
     "Suppression": "suppress",
     "add_margins": "suppress",

@@ -58,6 +58,13 @@ class PrivacySummary:
     uniform_tables : int
         Tables so small that all their hidden cells are shown as ``"[c]"`` (see
         :attr:`microcred.privacy.Suppression.uniform`).
+    survey_tables, survey_suppressed : int
+        Of ``tables`` and ``tables_suppressed``, those of the survey results
+        (:func:`microcred.privacy.shared.share_results`); the rest are other tables,
+        such as the tables of themes.
+    withheld_statistics : int
+        Statistics withheld because they could give a hidden count back (means,
+        medians, top-box shares of items with a hidden count).
     withheld_quotes : int
         Quotes not shown because their group had fewer than ``k`` respondents.
     """
@@ -73,6 +80,9 @@ class PrivacySummary:
     primary_cells: int = 0
     complementary_cells: int = 0
     uniform_tables: int = 0
+    survey_tables: int = 0
+    survey_suppressed: int = 0
+    withheld_statistics: int = 0
     withheld_quotes: int = 0
 
     def record_pseudonyms(self, n_ids: int) -> None:
@@ -108,7 +118,7 @@ class PrivacySummary:
             self.scrubbed[kind] += _count(n, kind)
         self.texts_checked += _count(n_texts, "n_texts")
 
-    def record_suppression(self, suppression: Suppression) -> None:
+    def record_suppression(self, suppression: Suppression, *, survey: bool = False) -> None:
         """Add one table's :class:`~microcred.privacy.Suppression`.
 
         Parameters
@@ -116,11 +126,15 @@ class PrivacySummary:
         suppression : Suppression
             The result of :func:`~microcred.privacy.suppress_counts` (or the third value
             of :func:`~microcred.privacy.suppress_frequency_table`).
+        survey : bool, default False
+            ``True`` for a table of the survey results (counted in ``survey_tables``).
         """
         self.tables += 1
+        self.survey_tables += int(survey)
         n = suppression.n_suppressed
         if n:
             self.tables_suppressed += 1
+            self.survey_suppressed += int(survey)
         self.suppressed_cells += n
         self.primary_cells += suppression.n_primary
         self.complementary_cells += suppression.n_complementary
@@ -165,6 +179,9 @@ class PrivacySummary:
             "primary_cells": self.primary_cells,
             "complementary_cells": self.complementary_cells,
             "uniform_tables": self.uniform_tables,
+            "survey_tables": self.survey_tables,
+            "survey_suppressed": self.survey_suppressed,
+            "withheld_statistics": self.withheld_statistics,
             "withheld_quotes": self.withheld_quotes,
             "sentences": self.describe(),
         }
@@ -223,6 +240,25 @@ class PrivacySummary:
             lines.append(
                 f"In {_n(self.uniform_tables, 'very small table', 'very small tables')} "
                 'every hidden cell is shown as "[c]".'
+            )
+        if self.survey_tables:
+            other = self.tables - self.survey_tables
+            scope = _n(self.survey_tables, "survey table", "survey tables")
+            if other:
+                scope += f" and {_n(other, 'other table', 'other tables')} (themes)"
+            lines.append(
+                f"This was done in every shared output (report, tables, charts and "
+                f"results.json) for {scope}: item answers, rankings, segments, the sample "
+                "by source and the comparisons between groups; "
+                f"{_n(self.survey_suppressed, 'survey table', 'survey tables')} "
+                f"{'has' if self.survey_suppressed == 1 else 'have'} hidden cells."
+            )
+            lines.append(
+                "The percentage, confidence interval and any statistic of a hidden count "
+                f"are hidden with it; an item answered by fewer than {self.k} respondents "
+                "shows no breakdown, and an item with a hidden count shows no mean, median "
+                f"or quartiles ({_n(self.withheld_statistics, 'statistic', 'statistics')} "
+                "withheld). The exact counts are kept only in the project database."
             )
         lines.append(
             f"Quotes from groups of fewer than {self.k} respondents are withheld "

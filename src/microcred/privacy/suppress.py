@@ -256,7 +256,7 @@ def _exposed(
     from scipy.linalg import null_space
     from scipy.optimize import linprog
 
-    if not (primary & sup).any():
+    if not sup.any():
         return []
     unknown, a_eq, b_eq = _system(values, sup, lines)
     position = {int(cell): i for i, cell in enumerate(unknown)}
@@ -302,10 +302,22 @@ def _exposed(
 
 
 def _protect(
-    values: np.ndarray, primary: np.ndarray, lines: list[_Line], margin_cells: set[int], k: int
+    values: np.ndarray,
+    primary: np.ndarray,
+    lines: list[_Line],
+    margin_cells: set[int],
+    k: int,
+    forced: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[int]]:
-    """Complementary suppression: the line rule to a fixed point, an LP audit, pruning."""
-    sup = primary.copy()
+    """Complementary suppression: the line rule to a fixed point, an LP audit, pruning.
+
+    ``forced`` cells are hidden from the start and stay hidden; ``fixed`` cells are
+    never chosen (the reader knows them from elsewhere).
+    """
+    forced = np.zeros_like(primary) if forced is None else forced
+    fixed = np.zeros_like(primary) if fixed is None else fixed
+    sup = primary | forced
     lines_of: dict[int, list[int]] = {}
     for index, (inner, margin) in enumerate(lines):
         for cell in (*inner, margin):
@@ -324,7 +336,7 @@ def _protect(
             cell
             for index in indices
             for cell in (*lines[index][0], lines[index][1])
-            if not sup[cell] and values[cell] > 0
+            if not sup[cell] and values[cell] > 0 and not fixed[cell]
         }
         return sorted(found, key=cost)
 
@@ -356,7 +368,10 @@ def _protect(
             }
             near = candidates(sorted({i for c in related for i in lines_of.get(c, [])}))
         if not near:
-            near = sorted((c for c in range(n_cells) if not sup[c] and values[c] > 0), key=cost)
+            near = sorted(
+                (c for c in range(n_cells) if not sup[c] and values[c] > 0 and not fixed[c]),
+                key=cost,
+            )
         if not near:
             return sup, exposed
         pick = near[0]
@@ -371,7 +386,7 @@ def _protect(
     # 3. pruning: give back complementary cells that are not needed, totals and the
     #    largest counts first, as long as both the line rule and the audit still hold
     for cell in sorted(
-        (int(c) for c in np.flatnonzero(sup & ~primary)),
+        (int(c) for c in np.flatnonzero(sup & ~primary & ~forced)),
         key=lambda c: (-int(c in margin_cells), -int(values[c]), c),
     ):
         sup[cell] = False
@@ -390,6 +405,8 @@ def suppress_counts(
     additive: bool = True,
     label: str | None = None,
     complementary_label: str = COMPLEMENTARY_LABEL,
+    known: Any = None,
+    hide: Any = None,
 ) -> Suppression:
     """Hide small counts of a frequency table or crosstab so they cannot be recovered.
 
@@ -414,18 +431,30 @@ def suppress_counts(
     complementary_label : str, default "[c]"
         Shown in place of a cell hidden only to protect a small one. It is not
         ``"<k"`` because that cell's count is at least ``k``.
+    known : pandas.DataFrame or pandas.Series of bool, optional
+        Same shape as ``table``: cells the reader knows from another published table
+        (e.g. a crosstab's totals, published as an item's frequencies or a group's
+        size). They are shown, even when small, and never chosen as complementary
+        cells, so the protection cannot rely on hiding them.
+    hide : pandas.DataFrame or pandas.Series of bool, optional
+        Same shape as ``table``: cells hidden in another published table (a total
+        whose count is hidden there). They are hidden here too (non-zero ones), and the
+        audit also checks that they cannot be worked out.
 
     Returns
     -------
     Suppression
         ``table`` to publish, ``mask`` of hidden cells, ``primary`` (internal),
-        ``k``; unpacks as ``(table, mask)``.
+        ``k``; unpacks as ``(table, mask)``. ``uniform`` is also set when the cells in
+        ``known`` pin a small count whatever else is hidden: the caller must then
+        withhold the whole table.
 
     Raises
     ------
     PrivacyError
         If a value is not a count, ``k`` is below 3, a total does not add up while
-        ``additive`` is true, or there are several totals with the same name.
+        ``additive`` is true, there are several totals with the same name, or
+        ``known``/``hide`` do not have the table's labels.
 
     Notes
     -----
@@ -503,7 +532,10 @@ def suppress_counts(
     margin_row = _margin_position(frame.index, margins_name, "row")
     margin_col = None if is_series else _margin_position(frame.columns, margins_name, "column")
     values = values2d.ravel()
-    primary = (values > 0) & (values < k)
+    fixed = _cell_flags(known, frame, is_series, "known")
+    forced = _cell_flags(hide, frame, is_series, "hide") & (values > 0) & ~fixed
+    primary = (values > 0) & (values < k) & ~fixed
+    forced &= ~primary
     lines = _lines(shape, margin_row, margin_col) if additive else []
     for inner, margin in lines:
         if int(values[list(inner)].sum()) != int(values[margin]):
@@ -519,10 +551,10 @@ def suppress_counts(
         for c in range(shape[1])
         if r == margin_row or c == margin_col
     }
-    if lines and primary.any():
-        suppressed, exposed = _protect(values, primary, lines, margin_cells, k)
+    if lines and (primary.any() or forced.any()):
+        suppressed, exposed = _protect(values, primary, lines, margin_cells, k, forced, fixed)
     else:
-        suppressed, exposed = primary.copy(), []
+        suppressed, exposed = primary | forced, []
     small = label if label is not None else f"<{k}"
     uniform = bool(exposed)
     if uniform:
@@ -553,6 +585,23 @@ def suppress_counts(
         margins_name=margins_name,
         uniform=uniform,
     )
+
+
+def _cell_flags(flags: Any, frame: pd.DataFrame, is_series: bool, what: str) -> np.ndarray:
+    """A bool mask given for ``frame`` (or its Series), flattened row-major."""
+    import pandas as pd
+
+    if flags is None:
+        return np.zeros(frame.size, dtype=bool)
+    if isinstance(flags, pd.Series):
+        flags = flags.to_frame()
+    if not isinstance(flags, pd.DataFrame):
+        raise PrivacyError(f"{what} must be a pandas DataFrame or Series of booleans")
+    if is_series and flags.shape[1] == 1:
+        flags = flags.set_axis(frame.columns, axis=1)
+    if not (flags.index.equals(frame.index) and flags.columns.equals(frame.columns)):
+        raise PrivacyError(f"{what} must have the same rows and columns as the table")
+    return np.asarray(flags.fillna(False).to_numpy(dtype=bool)).ravel()
 
 
 def add_margins(table: pd.DataFrame | pd.Series, margins_name: str = "All") -> Any:
@@ -681,6 +730,7 @@ def suppress_frequency_table(
     multiple: bool = False,
     label: str | None = None,
     complementary_label: str = COMPLEMENTARY_LABEL,
+    total_known: bool = False,
 ) -> tuple[pd.DataFrame, int | str, Suppression]:
     """Suppress an item's frequency table (``ItemResult.frequencies``) and its base.
 
@@ -701,6 +751,11 @@ def suppress_frequency_table(
         same way (primary suppression only).
     label, complementary_label : str
         As in :func:`suppress_counts`.
+    total_known : bool, default False
+        ``True`` when ``n_valid`` is published elsewhere (the item's base): it is then
+        shown and never hidden to protect a cell (``known`` of :func:`suppress_counts`);
+        if that leaves a small count pinned, ``suppression.uniform`` is set and the
+        caller must withhold the whole table.
 
     Returns
     -------
@@ -735,12 +790,16 @@ def suppress_frequency_table(
     if additive:
         as_counts = _as_counts(with_total.to_frame())
         additive = int(as_counts[:-1].sum()) == int(as_counts[-1, 0])
+    known = None
+    if total_known:
+        known = pd.Series([False] * len(counts) + [True], index=with_total.index)
     result = suppress_counts(
         with_total,
         k,
         additive=additive,
         label=label,
         complementary_label=complementary_label,
+        known=known,
     )
     hidden = np.asarray(result.mask.iloc[:-1], dtype=bool)
     total_hidden = bool(result.mask.iloc[-1])

@@ -13,8 +13,9 @@ layouts are read by :func:`read_presence_matrix`:
   :data:`SIGHT_PATTERN` for ``annotator_H1_general`` (:func:`read_sight`).
 
 :func:`merge_codings` adds codings to existing ones without ever letting a machine
-coding replace a human one; :func:`review` records a human decision on machine
-proposals.
+coding replace a human one; :func:`review` and :func:`review_many` record human
+decisions on machine proposals; :func:`review_sheet`, :func:`write_review_sheet` and
+:func:`read_review_decisions` are the review file of ``microcred code review``.
 """
 
 from __future__ import annotations
@@ -36,15 +37,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_CODER_PATTERN",
+    "CONFIRM_WORDS",
     "MACHINE_STATUSES",
+    "REJECT_WORDS",
+    "REVIEW_SHEET_COLUMNS",
     "SIGHT_CODES",
     "SIGHT_PATTERN",
     "coding_frame",
     "merge_codings",
+    "proposal_thresholds",
     "read_coder_files",
     "read_presence_matrix",
+    "read_review_decisions",
     "read_sight",
     "review",
+    "review_many",
+    "review_sheet",
+    "write_review_sheet",
 ]
 
 CODE_CODER_PATTERN = r"(?P<code>[^:]+):(?P<coder>[^:]+)"
@@ -557,6 +566,9 @@ def merge_codings(existing: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFram
     return _resolve_proposals(merged)
 
 
+_PRESENCE_WORDS = {"present": 1, "absent": 0, "1": 1, "0": 0, "true": 1, "false": 0}
+
+
 def review(
     codings: pd.DataFrame,
     unit_id: str,
@@ -595,43 +607,435 @@ def review(
     InputError
         An unknown decision; ``"confirm"``/``"reject"`` with no machine coding or with
         machine codings that disagree; ``coder`` used by a machine coder.
+
+    See Also
+    --------
+    review_many : many decisions at once (what ``microcred code review --apply`` uses).
+    """
+    decisions = pd.DataFrame({
+        "unit_id": [unit_id], "code_id": [code_id],
+        "decision": pd.Series([decision], dtype="object"),
+    })
+    return review_many(codings, decisions, coder, created_at)
+
+
+def review_many(
+    codings: pd.DataFrame,
+    decisions: pd.DataFrame,
+    coder: str,
+    created_at: str | None = None,
+    *,
+    file: str = "codings",
+) -> pd.DataFrame:
+    """Record many human decisions on machine codings at once, all or none.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        Codings (columns :data:`~microcred.qual.units.CODING_COLUMNS`).
+    decisions : pandas.DataFrame
+        One row per decision: ``unit_id``, ``code_id``, ``decision`` (as in
+        :func:`review`) and optionally ``row``, the spreadsheet row the decision was
+        read from (named in error messages).
+    coder : str
+        The human reviewer (not blank, not a machine coder's name).
+    created_at : str, optional
+        ISO 8601 time of the decisions; now (UTC) by default. A decision that repeats
+        the coder's stored coding keeps that coding's time, so applying the same
+        decisions twice changes nothing.
+    file : str
+        Where the decisions come from, for error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        New codings, as :func:`review` gives for each decision in turn; the input is
+        not modified.
+
+    Raises
+    ------
+    InputError
+        Naming ``file``, the decision's ``row`` and the column at fault: an unknown
+        decision; ``"confirm"``/``"reject"`` with no machine coding of the unit and
+        code, or with machine codings that disagree; the same unit and code decided
+        both ways; ``coder`` blank or the name of a machine coder. Nothing is applied
+        when any decision is wrong.
+
+    Notes
+    -----
+    A reviewed machine coding keeps its ``present`` and ``confidence`` and only changes
+    status, so the agreement between the machine and its reviewers stays measurable;
+    :func:`merge_codings` never lets a later machine run replace it.
     """
     frame = _validate(codings, "codings")
-    machine = frame["origin"] == "machine"
-    if (machine & (frame["coder"] == coder)).any():
-        raise InputError("codings", f"{coder!r} is a machine coder; a review needs a human")
-    target = machine & (frame["unit_id"] == unit_id) & (frame["code_id"] == code_id)
-    target = target.fillna(False).to_numpy(dtype=bool)
-    words = {"present": 1, "absent": 0, "1": 1, "0": 0, "true": 1, "false": 0}
-    if isinstance(decision, str) and decision.lower() in ("confirm", "reject"):
-        proposals = frame.loc[target, "present"].unique()
-        if len(proposals) == 0:
-            raise InputError("codings", f"no machine coding of unit {unit_id!r} with code "
-                             f"{code_id!r} to {decision.lower()}")
-        if len(proposals) > 1:
-            raise InputError("codings", f"machine codings of unit {unit_id!r} with code "
-                             f"{code_id!r} disagree; decide present or absent instead")
-        present = int(proposals[0])
-        if decision.lower() == "reject":
-            present = 1 - present
-    elif isinstance(decision, str) and decision.lower() in words:
-        present = words[decision.lower()]
-    elif isinstance(decision, bool | int | np.integer) and int(decision) in (0, 1):
-        present = int(decision)
-    else:
-        raise InputError("codings", f"unknown review decision {decision!r}")
+    if not isinstance(coder, str) or not coder.strip():
+        raise InputError(file, "a review needs the human coder's name")
+    machine = (frame["origin"] == "machine").fillna(False).to_numpy(dtype=bool)
+    if (machine & (frame["coder"] == coder).fillna(False).to_numpy(dtype=bool)).any():
+        raise InputError(file, f"{coder!r} is a machine coder; a review needs a human")
+    for column in ("unit_id", "code_id", "decision"):
+        if column not in decisions.columns:
+            raise InputError(file, f"the decisions have no {column!r} column")
+    proposals: dict[tuple[str, str], set[int]] = {}
+    for unit, code, said in zip(frame.loc[machine, "unit_id"], frame.loc[machine, "code_id"],
+                                frame.loc[machine, "present"], strict=True):
+        proposals.setdefault((str(unit), str(code)), set()).add(int(said))
+    rows = decisions["row"].tolist() if "row" in decisions.columns else [None] * len(decisions)
+    problems: list[tuple[int | None, str | None, str]] = []
+    decided: dict[tuple[str, str], tuple[int, int | None]] = {}
+    for unit, code, decision, row in zip(decisions["unit_id"], decisions["code_id"],
+                                         decisions["decision"], rows, strict=True):
+        key = (str(unit), str(code))
+        row = None if row is None or pd.isna(row) else int(row)
+        word = decision.strip().lower() if isinstance(decision, str) else None
+        present: int | None = None
+        if word in ("confirm", "reject"):
+            found = proposals.get(key)
+            if not found:
+                problems.append((row, "code_id", f"no machine coding of unit {key[0]!r} with "
+                                 f"code {key[1]!r} to {word}"))
+            elif len(found) > 1:
+                problems.append((row, "decision", f"machine codings of unit {key[0]!r} with "
+                                 f"code {key[1]!r} disagree; decide present or absent instead"))
+            else:
+                present = next(iter(found))
+                present = present if word == "confirm" else 1 - present
+        elif word is not None and word in _PRESENCE_WORDS:
+            present = _PRESENCE_WORDS[word]
+        elif (isinstance(decision, bool | int | np.integer | np.bool_)
+              and int(decision) in (0, 1)):
+            present = int(decision)
+        else:
+            problems.append((row, "decision", f"unknown review decision {decision!r}"))
+        if present is None:
+            continue
+        if key in decided and decided[key][0] != present:
+            first = decided[key][1]
+            problems.append((row, "decision", f"unit {key[0]!r}, code {key[1]!r} is decided "
+                             "the other way" + (f" in row {first}" if first else " already")))
+            continue
+        decided.setdefault(key, (present, row))
+    _raise(file, problems)
+    if not decided:
+        return frame
+    lookup = pd.Series([p for p, _ in decided.values()], dtype="float64",
+                       index=pd.MultiIndex.from_tuples(list(decided)))
+    keys = pd.MultiIndex.from_arrays([frame["unit_id"].astype(str).to_numpy(dtype=object),
+                                      frame["code_id"].astype(str).to_numpy(dtype=object)])
+    target = lookup.reindex(keys).to_numpy()
+    has = ~np.isnan(target)
     frame = frame.copy()
-    idx = frame.index[target]
+    idx = frame.index[machine & has]
     frame.loc[idx, "status"] = np.where(
-        frame.loc[idx, "present"].to_numpy() == present, "confirmed", "rejected"
+        frame.loc[idx, "present"].to_numpy() == target[machine & has], "confirmed", "rejected"
     )
-    own = (
-        (frame["unit_id"] == unit_id) & (frame["code_id"] == code_id)
-        & (frame["coder"] == coder)
-    ).fillna(False).to_numpy(dtype=bool)
-    frame = frame[~own]
-    decision_row = {
-        "unit_id": unit_id, "code_id": code_id, "coder": coder, "origin": "human",
-        "present": present, "status": "human", "created_at": created_at or _now(),
+    own = has & (frame["coder"] == coder).fillna(False).to_numpy(dtype=bool)
+    earlier = {
+        (str(u), str(c)): (int(p), t)
+        for u, c, p, t in zip(frame.loc[own, "unit_id"], frame.loc[own, "code_id"],
+                              frame.loc[own, "present"], frame.loc[own, "created_at"], strict=True)
     }
-    return coding_frame(pd.concat([frame, coding_frame([decision_row])], ignore_index=True))
+    stamp = created_at or _now()
+    new_rows = []
+    for key, (present, _) in decided.items():
+        before = earlier.get(key)
+        new_rows.append({
+            "unit_id": key[0], "code_id": key[1], "coder": coder, "origin": "human",
+            "present": present, "status": "human",
+            "created_at": before[1] if before is not None and before[0] == present else stamp,
+        })
+    return coding_frame(pd.concat([frame[~own], coding_frame(new_rows)], ignore_index=True))
+
+
+# --------------------------------------------------------------------------- review file
+
+REVIEW_SHEET_COLUMNS = (
+    "rank", "unit_id", "document", "code_id", "code", "proposal", "confidence", "model",
+    "text", "decision",
+)
+"""Columns of the review file written by :func:`write_review_sheet`."""
+
+CONFIRM_WORDS = ("confirm", "confirmed", "yes", "y", "1", "true")
+"""Cells of a review file's ``decision`` column that confirm the machine's proposal."""
+
+REJECT_WORDS = ("reject", "rejected", "no", "n", "0", "false")
+"""Cells of a review file's ``decision`` column that reject the machine's proposal."""
+
+_APPLIES = {1: "applies", 0: "does not apply"}
+
+
+def _by_unit(units: pd.DataFrame) -> pd.DataFrame:
+    """Units indexed by their id as text (first row of a repeated id)."""
+    first = units.drop_duplicates("unit_id")
+    return first.set_index(pd.Index(first["unit_id"].astype(str).to_numpy(dtype=object)))
+
+
+def proposal_thresholds(units: pd.DataFrame, codings: pd.DataFrame) -> pd.Series:
+    """Decision threshold of each machine coding, recovered from the stored codings.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        ``unit_id`` and ``document``.
+    codings : pandas.DataFrame
+        Codings (``CODING_COLUMNS``); machine rows carry ``confidence`` (probability
+        that the code applies) and ``present`` = confidence >= threshold.
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``codings``' index; NaN for human rows and rows without a
+        confidence. Per document, code and model: the midpoint between the lowest
+        confidence called present and the highest called absent (either one alone when
+        only one side exists).
+
+    Notes
+    -----
+    The threshold itself is not stored with the codings (the contract columns have no
+    place for it); since every machine coding is ``present = confidence >= threshold``,
+    the threshold lies between those two values, and the midpoint is off by at most
+    half the gap between them.
+    """
+    frame = codings
+    documents = _by_unit(units)["document"]
+    machine = (frame["origin"] == "machine").fillna(False) & frame["confidence"].notna()
+    rows = frame[machine]
+    key = pd.DataFrame({
+        "document": rows["unit_id"].astype(str).map(documents).astype(object).fillna(""),
+        "code_id": rows["code_id"].astype(str),
+        "model": rows["model"].astype(object).fillna(""),
+        "confidence": rows["confidence"].astype(float),
+        "present": rows["present"].astype(int),
+    }, index=rows.index)
+    group = ["document", "code_id", "model"]
+    low = key[key["present"] == 1].groupby(group)["confidence"].min().rename("low")
+    high = key[key["present"] == 0].groupby(group)["confidence"].max().rename("high")
+    bounds = pd.concat([low, high], axis=1).mean(axis=1).rename("threshold")
+    out = pd.Series(np.nan, index=frame.index, dtype="float64")
+    if len(key):
+        found = key[group].merge(bounds, left_on=group, right_index=True, how="left")
+        out.loc[key.index] = found["threshold"].to_numpy()
+    return out
+
+
+def review_sheet(
+    units: pd.DataFrame,
+    codings: pd.DataFrame,
+    *,
+    limit: int | None = None,
+    codebook: Codebook | None = None,
+    language: str = "en",
+) -> pd.DataFrame:
+    """The machine proposals still waiting for a human, least confident first.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        ``UNIT_COLUMNS`` (the texts are shown to the reviewer).
+    codings : pandas.DataFrame
+        ``CODING_COLUMNS``; machine rows with status ``"proposed"`` are queued.
+    limit : int, optional
+        At most this many rows (the least confident ones).
+    codebook : Codebook, optional
+        Gives the ``code`` column its label (the code id otherwise).
+    language : str
+        Language of the code labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REVIEW_SHEET_COLUMNS`: ``rank`` (1 = review first), the unit and
+        its ``document`` and ``text``, the code, the machine's ``proposal``
+        (``"applies"`` or ``"does not apply"``), its ``confidence`` (probability that
+        the code applies), ``model`` and an empty ``decision``. The text is personal
+        data: write it only where the reviewer reads it.
+
+    Raises
+    ------
+    InputError
+        The codings lack a required column.
+
+    References
+    ----------
+    Lewis, D. D. & Gale, W. A. (1994). A sequential algorithm for training text
+    classifiers. SIGIR 1994 (uncertainty sampling: the proposal closest to its
+    decision threshold first; :func:`microcred.qual.autocode.review_queue`).
+    """
+    from microcred.qual.autocode import review_queue
+
+    frame = coding_frame(codings)
+    frame["threshold"] = proposal_thresholds(units, frame)
+    queue = review_queue(frame)
+    if limit is not None:
+        queue = queue.head(max(0, int(limit)))
+    text = _by_unit(units)
+    ids = queue["unit_id"].astype(str)
+    labels = {c.id: c.label(language) for c in codebook.walk()} if codebook is not None else {}
+    sheet = pd.DataFrame({
+        "rank": queue["rank"].astype("int64"),
+        "unit_id": ids.astype(object),
+        "document": ids.map(text["document"]).astype(object),
+        "code_id": queue["code_id"].astype(str).astype(object),
+        "code": queue["code_id"].astype(str).map(lambda c: labels.get(c, c)).astype(object),
+        "proposal": queue["present"].astype(int).map(_APPLIES).astype(object),
+        "confidence": queue["confidence"].astype(float),
+        "model": queue["model"].astype(object),
+        "text": ids.map(text["text"]).astype(object),
+        "decision": "",
+    }, columns=list(REVIEW_SHEET_COLUMNS))
+    return sheet.reset_index(drop=True)
+
+
+def write_review_sheet(sheet: pd.DataFrame, path: str | Path) -> Path:
+    """Write a review sheet to CSV or XLSX, safe to open in a spreadsheet.
+
+    Parameters
+    ----------
+    sheet : pandas.DataFrame
+        As :func:`review_sheet` returns.
+    path : str or pathlib.Path
+        ``.csv`` (UTF-8 with a byte order mark, so that Excel reads accents) or
+        ``.xlsx``; the folder is created if missing.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputError
+        Any other file extension.
+
+    Notes
+    -----
+    Every text cell goes through :func:`microcred.report.safe.neutralise_cell` (a
+    respondent's ``=HYPERLINK(...)`` stays text); XLSX cells also lose the characters
+    XML cannot hold (:func:`microcred.report.safe.xml_text`) and are cut at Excel's
+    32,767 characters.
+
+    References
+    ----------
+    OWASP Foundation, "CSV Injection",
+    https://owasp.org/www-community/attacks/CSV_Injection.
+    """
+    from microcred.report.safe import neutralise_cell, neutralise_frame, xml_text
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(str(path), "the review file must end in .csv or .xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        neutralise_frame(sheet).to_csv(path, index=False, encoding="utf-8-sig",
+                                       lineterminator="\r\n")
+        return path
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from microcred.report.xlsx import MAX_CELL_TEXT
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "review"
+    ws.append([str(c) for c in sheet.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in sheet.itertuples(index=False):
+        ws.append([
+            None if v is None or (not isinstance(v, str) and pd.isna(v))
+            else neutralise_cell(xml_text(v)[:MAX_CELL_TEXT]) if isinstance(v, str)
+            else v.item() if isinstance(v, np.generic) else v
+            for v in values
+        ])
+    widths = {"unit_id": 18, "document": 14, "code_id": 16, "code": 20, "proposal": 14,
+              "model": 18, "text": 80, "decision": 12}
+    for i, name in enumerate(sheet.columns, start=1):
+        letter = ws.cell(row=1, column=i).column_letter
+        ws.column_dimensions[letter].width = widths.get(str(name), 10)
+        if name == "text":
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    book.save(path)
+    return path
+
+
+def _cell(value: Any) -> str:
+    """A cell as text: blank for missing, without the apostrophe neutralisation adds."""
+    from microcred.report.safe import FORMULA_TRIGGERS
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        text = text[1:]
+    return text
+
+
+def read_review_decisions(
+    path: str | Path, units: pd.DataFrame, codings: pd.DataFrame
+) -> pd.DataFrame:
+    """Read the decisions a reviewer wrote into a review file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A CSV, TSV or XLSX file with columns ``unit_id``, ``code_id`` and ``decision``
+        (other columns, e.g. the rest of :func:`review_sheet`, are ignored). A
+        ``decision`` confirms the machine's proposal (:data:`CONFIRM_WORDS`:
+        confirm, yes, 1...) or rejects it (:data:`REJECT_WORDS`: reject, no, 0...),
+        case-insensitive; rows with a blank decision are skipped.
+    units : pandas.DataFrame
+        The stored units (``unit_id``), to check the file's unit ids.
+    codings : pandas.DataFrame
+        The stored codings, to check that each unit and code has a machine coding.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id, code_id, decision ("confirm" | "reject"), row`` (the spreadsheet
+        row, header = row 1), in file order.
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column: a missing column; a decision that is not one
+        of the words above; a unit id not among the stored units; a unit and code with
+        no machine coding. Every problem is counted in one message; cells are not
+        quoted except ids.
+    """
+    path = Path(path)
+    file = str(path)
+    headers, data, rows = _read_table(path, None)
+    unit_i = _column_index(headers, "unit_id", file, "unit id")
+    code_i = _column_index(headers, "code_id", file, "code id")
+    decision_i = _column_index(headers, "decision", file, "decision")
+    known_units = set(units["unit_id"].astype(str))
+    machine = codings[(codings["origin"] == "machine").fillna(False)]
+    coded = set(zip(machine["unit_id"].astype(str), machine["code_id"].astype(str),
+                    strict=True))
+    problems: list[tuple[int | None, str | None, str]] = []
+    out = []
+    for pos, row in enumerate(rows):
+        word = _cell(data.iat[pos, decision_i]).casefold()
+        unit, code = _cell(data.iat[pos, unit_i]), _cell(data.iat[pos, code_i])
+        if not word:
+            continue
+        if word in CONFIRM_WORDS:
+            decision = "confirm"
+        elif word in REJECT_WORDS:
+            decision = "reject"
+        else:
+            problems.append((row, "decision", "not a decision: write confirm (or yes, 1) to "
+                             "accept the machine's proposal, reject (or no, 0) to refuse it"))
+            continue
+        if unit not in known_units:
+            problems.append((row, "unit_id", f"unknown unit {unit!r} (not among the stored "
+                             "units of this study)"))
+        elif (unit, code) not in coded:
+            problems.append((row, "code_id", f"unit {unit!r} has no machine coding with code "
+                             f"{code!r}"))
+        else:
+            out.append({"unit_id": unit, "code_id": code, "decision": decision, "row": row})
+    _raise(file, problems)
+    return pd.DataFrame(out, columns=["unit_id", "code_id", "decision", "row"])

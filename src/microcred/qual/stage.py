@@ -58,7 +58,10 @@ class QualResults:
         :func:`microcred.qual.agreement.agreement_table` of the human coders, and of
         human vs machine where both coded the same units.
     candidates : list of dict
-        Inductive themes proposed from units no code matched.
+        Inductive themes proposed from units no code matched: ``id, name, size,
+        respondents, keywords, quotes`` (the units closest to the cluster centroid,
+        ``unit_id, respondent_id, document, text``; personal data, protected by the
+        pipeline as the themes' quotes are).
     method : dict
         Coder, embedder, thresholds and counts, for the methods section.
     """
@@ -576,7 +579,7 @@ def code_study(
             [(None, "coding.items", f"no code or category {missing} in the codebook")],
         ) from None
     units = build_units(study, answers)
-    human = _human_codings(study, codebook)
+    human = from_files = _human_codings(study, codebook)
     if stored is not None and not stored.empty:
         human = merge_codings(stored[stored["origin"] == "human"], human)
     method: dict[str, Any] = {"automatic": study.coding.automatic, "units": len(units)}
@@ -597,7 +600,9 @@ def code_study(
     membership = segment_membership(study, answers, respondents)
     if "respondent_id" in membership.columns:
         membership = membership.set_index("respondent_id")
-    agreement = _agreement(human, machine)
+    # Review decisions were made looking at the machine's proposal, on the units it was
+    # least sure of: only the independent human codings (from files) measure agreement.
+    agreement = _agreement(from_files, machine)
     language = study.study.languages[0] if study.study.languages else "en"
     return QualResults(
         codebook=codebook,
@@ -637,7 +642,15 @@ def _agreement(human: pd.DataFrame, machine: pd.DataFrame) -> pd.DataFrame | Non
 def _candidates(
     study: Study, units: pd.DataFrame, effective: pd.DataFrame, embedder: Embedder | None
 ) -> list[dict[str, Any]]:
-    """Candidate themes among the units no code matched (keywords and size, no quotes)."""
+    """Candidate themes among the units no code matched.
+
+    Each is ``id, name, size`` (units), ``respondents`` (distinct respondents, or units
+    for transcript turns without one), ``keywords`` (c-TF-IDF) and ``quotes``: the
+    :data:`QUOTES_PER_THEME` units closest to the cluster centroid, as
+    ``unit_id, respondent_id, document, text`` (personal data: the pipeline scrubs,
+    pseudonymises and withholds them as it does the themes' quotes).
+    """
+    from microcred.privacy import scrub_text
     from microcred.qual.themes import discover_themes
 
     assert study.coding is not None
@@ -648,8 +661,42 @@ def _candidates(
     if len(rest) < MIN_UNITS_FOR_DISCOVERY:
         return []
     languages = tuple(study.study.languages) or ("en",)
-    themes = discover_themes(rest, embedder, languages=languages)
-    return [
-        {"id": t.code.id, "name": t.code.label(), "size": t.size, "keywords": list(t.keywords)}
-        for t in themes
-    ]
+    # Keywords are shown as they are: they come from texts scrubbed of e-mail addresses,
+    # phone numbers, URLs, ids and listed names. The quotes keep the unit's own text,
+    # which the pipeline scrubs (and counts) with the themes' quotes.
+    clean, _ = scrub_text(rest["text"].astype(object), study.privacy.names or None)
+    themes = discover_themes(
+        rest.assign(text=clean.to_numpy()), embedder, n_quotes=QUOTES_PER_THEME,
+        languages=languages,
+    )
+    first = rest.drop_duplicates("unit_id")
+    by_unit = first.set_index(pd.Index(first["unit_id"].astype(str).to_numpy(dtype=object)))
+    person = by_unit["respondent_id"].astype(object).where(
+        by_unit["respondent_id"].notna(), by_unit.index.to_series()
+    )
+    out = []
+    for theme in themes:
+        quotes = [
+            {
+                "unit_id": unit_id,
+                "respondent_id": _or_none(by_unit.at[unit_id, "respondent_id"]),
+                "document": _or_none(by_unit.at[unit_id, "document"]),
+                "text": _or_none(by_unit.at[unit_id, "text"]),
+            }
+            for unit_id in theme.quote_unit_ids
+        ]
+        out.append(
+            {
+                "id": theme.code.id,
+                "name": theme.code.label(),
+                "size": theme.size,
+                "respondents": int(person.loc[list(theme.unit_ids)].nunique()),
+                "keywords": list(theme.keywords),
+                "quotes": quotes,
+            }
+        )
+    return out
+
+
+def _or_none(value: Any) -> Any:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value

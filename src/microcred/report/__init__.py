@@ -1,7 +1,8 @@
 """Reports: results -> HTML, PDF, DOCX, XLSX, JSON, CSV tables and chart files.
 
 The report renders and never computes: every number comes from
-:class:`~microcred.quant.results.QuantResults`.
+:class:`~microcred.quant.results.QuantResults`, through the one shared copy that
+:func:`microcred.privacy.shared.share_results` makes (small counts suppressed).
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def render(
 
     Notes
     -----
+    Every format is written from one shared copy of ``results``
+    (:func:`microcred.privacy.shared.share_results` with ``k = study.privacy.k``):
+    counts from 1 to k - 1 are shown as ``"<k"``, the counts hidden so that they cannot
+    be worked out from the totals as ``"[c]"``, and the percentages, intervals and
+    statistics of a hidden count with them, in the page, the PDF, the DOCX, the
+    workbook, the CSV tables, the charts and ``results.json`` alike (numbers stay
+    numbers where shown). ``results`` itself is not changed; the exact counts stay in
+    the project database.
+
     ``report.html`` is self-contained (inline CSS, charts as inline SVG rendered offline
     by vl-convert, no script, no external font or image). Each chart is rendered once
     (SVG, then PNG from it) and reused by the page, the chart files, the DOCX and the
@@ -84,6 +94,7 @@ def render(
     added as plain runs in DOCX, and neutralised in CSV and XLSX when it starts with
     ``= + - @``, tab or CR (OWASP "CSV Injection").
     """
+    from microcred.privacy.shared import share_results
     from microcred.report.charts import render_charts, write_chart_files
     from microcred.report.context import build_context
     from microcred.report.html import render_html
@@ -95,7 +106,10 @@ def render(
     if unknown:
         raise ValueError(f"unknown report format(s): {', '.join(sorted(unknown))}")
     out = Path(out_dir)
-    context = build_context(study, results, validation, provenance)
+    shared = share_results(results, study.privacy.k)
+    public = shared.results
+    provenance = shared.provenance(provenance)
+    context = build_context(study, public, validation, provenance)
     context.sections = list(sections or [])
     rendered = render_charts(context.charts)
     written: dict[str, Path] = {}
@@ -108,18 +122,18 @@ def render(
             written["report.html"] = html_path
         if "json" in wanted:
             data = results_dict(
-                study, results, validation, provenance, key_findings=context.findings
+                study, public, validation, provenance, key_findings=context.findings
             )
             written["results.json"] = write_results_json(data, out / "results.json")
         if "csv" in wanted:
-            written.update(write_tables(results, out))
+            written.update(write_tables(public, out))
         if "charts" in wanted:
             written.update(write_chart_files(rendered, out))
         if "xlsx" in wanted:
             from microcred.report.xlsx import write_xlsx
 
             written["tables.xlsx"] = write_xlsx(
-                study, results, validation, provenance, out / "tables.xlsx", context.findings
+                study, public, validation, provenance, out / "tables.xlsx", context.findings
             )
         if "docx" in wanted:
             from microcred.report.docx_out import write_docx
@@ -135,3 +149,4 @@ def render(
     except OSError as exc:
         raise MicrocredError(f"cannot write the report to {out}: {exc.strerror or exc}") from exc
     return written
+

@@ -1,7 +1,11 @@
 """Charts as inline SVG: altair specifications rendered offline by vl-convert.
 
 Every chart is drawn from numbers already in the results (no statistics here). The
-SVG needs no network: fonts are a generic family and data are inlined.
+SVG needs no network: fonts are a generic family and data are inlined. The results are
+the shared copy (:func:`microcred.privacy.shared.share_results`): an answer whose count
+is hidden gets no bar, no interval and no point, only its label (``"<5"``, ``"[c]"``),
+and is placed where its share cannot be read from the order (after the others, or in
+the scale's own order).
 """
 
 from __future__ import annotations
@@ -146,6 +150,27 @@ def _value(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
+def _hidden_labels(frame: pd.DataFrame) -> list[str]:
+    """The label of each row whose count or share is hidden, ``""`` for shown rows."""
+    out = []
+    for i in range(len(frame)):
+        label = ""
+        for column in ("n", "pct"):
+            if column in frame.columns and isinstance(frame[column].iloc[i], str):
+                label = str(frame[column].iloc[i])
+                break
+        out.append(label)
+    return out
+
+
+def _numbers(values: Any) -> Any:
+    """Numbers of a column, NaN where a cell holds a label (a hidden value)."""
+    import pandas as pd
+
+    series = pd.Series(values)
+    return pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, str))), errors="coerce")
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with NaN -> None (vega drops null values from marks).
 
@@ -210,7 +235,8 @@ def bar_chart(
     ----------
     frame : pandas.DataFrame
         Columns ``display`` (unique label), ``pct``, ``ci_low``, ``ci_high``
-        (fractions in [0, 1]); ``cum_pct`` too when ``cumulative``.
+        (fractions in [0, 1]); ``cum_pct`` too when ``cumulative``. A row whose ``n``
+        or ``pct`` holds a label (a suppressed count) is drawn as that label alone.
     order : sequence of str
         ``display`` values from top to bottom.
     x_title : str, default "% of respondents"
@@ -235,20 +261,27 @@ def bar_chart(
 
     position = {label: k for k, label in enumerate(order)}
     nan = pd.Series(float("nan"), index=frame.index)
+    hidden = _hidden_labels(frame)
     data = pd.DataFrame(
         {
             "display": frame["display"].astype(str).to_numpy(),
-            "pct": pd.to_numeric(frame["pct"], errors="coerce").to_numpy(),
-            "ci_low": pd.to_numeric(frame.get("ci_low", nan), errors="coerce").to_numpy(),
-            "ci_high": pd.to_numeric(frame.get("ci_high", nan), errors="coerce").to_numpy(),
+            "pct": _numbers(frame["pct"].to_numpy()).to_numpy(),
+            "ci_low": _numbers(frame.get("ci_low", nan).to_numpy()).to_numpy(),
+            "ci_high": _numbers(frame.get("ci_high", nan).to_numpy()).to_numpy(),
         }
     )
+    for column in ("pct", "ci_low", "ci_high"):  # nothing of a hidden row is drawn
+        data.loc[[bool(h) for h in hidden], column] = float("nan")
     data["position"] = [position.get(d, len(position)) for d in data["display"]]
     data["xtext"] = data[["pct", "ci_high"]].max(axis=1)
-    data["text"] = [f"{p * 100:.1f}%" if not math.isnan(p) else "" for p in data["pct"]]
+    data.loc[[bool(h) for h in hidden], "xtext"] = 0.0
+    data["text"] = [
+        h or (f"{p * 100:.1f}%" if not math.isnan(p) else "")
+        for h, p in zip(hidden, data["pct"], strict=True)
+    ]
     cumulative = cumulative and "cum_pct" in frame.columns
     if cumulative:
-        data["cum_pct"] = pd.to_numeric(frame["cum_pct"], errors="coerce").to_numpy()
+        data["cum_pct"] = _numbers(frame["cum_pct"].to_numpy()).to_numpy()
     top = float(data["xtext"].max()) if data["xtext"].notna().any() else 1.0
     top = 1.0 if cumulative else min(1.0, top * 1.18 + 0.04)
     if top > 0.9:
@@ -327,7 +360,7 @@ def diverging_layout(frame: pd.DataFrame, other_option: str = "other") -> pd.Dat
             rows.get("label", rows["option_id"]).astype(str).tolist(),
             rows["option_id"].astype(str).tolist(),
         )
-    rows["pct"] = pd.to_numeric(rows["pct"], errors="coerce").fillna(0.0)
+    rows["pct"] = _numbers(rows["pct"].to_numpy()).fillna(0.0).to_numpy()
     rows = rows.sort_values("score", kind="stable").reset_index(drop=True)
     mid = (rows["score"].min() + rows["score"].max()) / 2
     rows["side"] = [
@@ -508,19 +541,22 @@ def item_chart(
         labels.astype(str).tolist(), frame["option_id"].astype(str).tolist()
     )
     description = f"Chart of answers to: {item.label}"
+    hidden = any(_hidden_labels(frame))
+    note = " Answers whose count is hidden have no bar." if hidden else ""
     if item.item_type in {"likert", "rating"}:
         scale_rows = frame[frame["option_id"].astype(str) != other_option]
         if len(scale_rows) >= 2:
             return (
                 diverging_chart(frame, other_option=other_option, description=description),
                 "Share of respondents per answer; answers below the scale's midpoint to the "
-                "left of 0, above it to the right, the middle answer split across 0.",
+                "left of 0, above it to the right, the middle answer split across 0." + note,
             )
     if item.item_type == "ordinal":
         cumulative = "cum_pct" in frame.columns
         caption = "Bars: % of respondents with 95% Wilson CI, in the order of the scale."
         if cumulative:
             caption += " Dashed line: cumulative %."
+        caption += note
         return (
             bar_chart(
                 frame,
@@ -530,7 +566,15 @@ def item_chart(
             ),
             caption,
         )
-    order = frame.sort_values("pct", ascending=False, kind="stable")["display"].tolist()
+    # largest first; hidden answers last, in the study's order (their place would
+    # bound their share)
+    share = _numbers(frame["pct"].to_numpy())
+    share[[bool(h) for h in _hidden_labels(frame)]] = float("nan")
+    order = (
+        frame.assign(_share=share.to_numpy())
+        .sort_values("_share", ascending=False, kind="stable", na_position="last")["display"]
+        .tolist()
+    )
     if item.item_type == "multi_choice":
         return (
             bar_chart(
@@ -540,11 +584,11 @@ def item_chart(
                 x_title="% of respondents (more than one answer allowed)",
             ),
             "% of respondents who ticked each option, with 95% Wilson CI; respondents could "
-            "tick several, so the bars add up to more than 100%.",
+            "tick several, so the bars add up to more than 100%." + note,
         )
     return (
         bar_chart(frame, order=order, description=description),
-        "% of respondents with 95% Wilson CI, largest first.",
+        "% of respondents with 95% Wilson CI, largest first." + note,
     )
 
 

@@ -1,15 +1,21 @@
 """What the HTML template shows: plain, pre-formatted views of the results.
 
 Everything here selects and formats numbers that :mod:`microcred.quant` computed; no
-statistic is computed. All strings are plain text: the template escapes them.
+statistic is computed. All strings are plain text: the template escapes them. The
+numbers are those of the *shared* copy of the results
+(:func:`microcred.privacy.shared.share_results`): a suppressed cell holds its label
+(``"<5"``, ``"[c]"``), which is shown as it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from microcred.privacy.shared import is_hidden, shared_copy
 from microcred.quant.results import SMALL_N
 from microcred.report import fmt
 from microcred.report.charts import Chart, item_chart, ranking_chart
@@ -26,11 +32,14 @@ __all__ = [
     "ALPHA",
     "ComparisonView",
     "ConstructView",
+    "Details",
     "ItemView",
     "ReportContext",
     "Table",
     "build_context",
     "key_findings",
+    "shown_path",
+    "suppression_text",
 ]
 
 ALPHA = 0.05
@@ -59,12 +68,27 @@ EFFECT_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class Details:
+    """A long table cell: a short ``summary`` shown, the ``full`` text on demand.
+
+    The HTML page shows it as ``<details>``; other formats show the summary (the full
+    text is in ``tables.xlsx``).
+    """
+
+    summary: str
+    full: str
+
+    def __str__(self) -> str:
+        return self.summary
+
+
 @dataclass
 class Table:
     """A table ready for the template: headers, rows of strings, numeric columns."""
 
     headers: list[str]
-    rows: list[list[str]]
+    rows: list[list[Any]]
     numeric: list[bool]
     caption: str = ""
     row_classes: list[str] = field(default_factory=list)
@@ -138,6 +162,7 @@ class ReportContext:
     inputs: Table
     small_n: int = SMALL_N
     alpha: float = ALPHA
+    suppression_note: str = ""
     sections: list[Any] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)
     methods: list[Block] = field(default_factory=list)
@@ -164,6 +189,54 @@ def _col(frame: pd.DataFrame, row: Mapping[str, Any], name: str) -> Any:
 
 def _is_sig(p_holm: Any) -> bool:
     return not fmt.is_missing(p_holm) and float(p_holm) < ALPHA
+
+
+# A suppressed cell holds its label ("<5", "[c]"); it is shown as it is.
+
+
+def _count(value: Any) -> str:
+    return str(value) if is_hidden(value) else fmt.count(value)
+
+
+def _pct(value: Any) -> str:
+    return str(value) if is_hidden(value) else fmt.pct(value)
+
+
+def _num(value: Any, decimals: int = 2) -> str:
+    return str(value) if is_hidden(value) else fmt.num(value, decimals)
+
+
+def _ci(low: Any, high: Any, *, percent: bool = True) -> str:
+    for bound in (low, high):
+        if is_hidden(bound):
+            return str(bound)
+    return fmt.ci(low, high, percent=percent)
+
+
+def _pct_ci(value: Any, low: Any, high: Any) -> str:
+    if is_hidden(value):
+        return str(value)
+    return fmt.pct_ci(value, low, high)
+
+
+def suppression_text(k: int) -> str:
+    """The sentence that tells the reader how small counts are shown.
+
+    Parameters
+    ----------
+    k : int
+        The study's threshold (``study.privacy.k``).
+
+    Returns
+    -------
+    str
+    """
+    return (
+        f'Counts from 1 to {k - 1} are shown as "<{k}", and counts hidden so that they '
+        'cannot be worked out from the totals as "[c]"; the percentages, intervals and '
+        "statistics of a hidden count are hidden with it. The exact counts are kept only "
+        "in the project database."
+    )
 
 
 # --- items -------------------------------------------------------------------------
@@ -193,14 +266,14 @@ def _frequency_table(item: ItemResult, study_item: Item | None) -> Table | None:
         label = rec.get("label")
         row = [
             str(label) if not fmt.is_missing_text(label) else str(rec.get("option_id")),
-            fmt.count(rec.get("n")),
-            fmt.pct(rec.get("pct")),
-            fmt.ci(rec.get("ci_low"), rec.get("ci_high")),
+            _count(rec.get("n")),
+            _pct(rec.get("pct")),
+            _ci(rec.get("ci_low"), rec.get("ci_high")),
         ]
         if has_mentions:
-            row.append(fmt.pct(rec.get("pct_mentions")))
+            row.append(_pct(rec.get("pct_mentions")))
         if has_cum:
-            row.append(fmt.pct(rec.get("cum_pct")))
+            row.append(_pct(rec.get("cum_pct")))
         if has_value:
             row.append(fmt.num(rec.get("value")))
         rows.append(row)
@@ -219,26 +292,31 @@ def _summary_table(item: ItemResult, study_item: Item | None) -> Table | None:
     def add(name: str, value: str) -> None:
         rows.append([name, value])
 
+    def with_interval(value: Any, low: Any, high: Any) -> str:
+        if is_hidden(value):
+            return str(value)
+        return f"{fmt.num(value)} {_ci(low, high, percent=False)}".strip()
+
     if "n" in s:
-        add("Respondents (n)", fmt.count(s["n"]))
+        add("Respondents (n)", _count(s["n"]))
     if "mean" in s:
-        interval = fmt.ci(s.get("mean_ci_low"), s.get("mean_ci_high"), percent=False)
-        add("Mean", f"{fmt.num(s['mean'])} {interval}".strip())
+        add("Mean", with_interval(s["mean"], s.get("mean_ci_low"), s.get("mean_ci_high")))
     if "sd" in s:
-        add("Standard deviation", fmt.num(s["sd"]))
+        add("Standard deviation", _num(s["sd"]))
     if "median" in s:
-        interval = fmt.ci(s.get("median_ci_low"), s.get("median_ci_high"), percent=False)
-        add("Median", f"{fmt.num(s['median'])} {interval}".strip())
+        add(
+            "Median", with_interval(s["median"], s.get("median_ci_low"), s.get("median_ci_high"))
+        )
     if "iqr" in s:
         quartiles = ""
-        if "q1" in s and "q3" in s:
-            quartiles = f" (Q1 {fmt.num(s['q1'])} – Q3 {fmt.num(s['q3'])})"
-        add("Interquartile range", f"{fmt.num(s['iqr'])}{quartiles}")
+        if "q1" in s and "q3" in s and not is_hidden(s["iqr"]):
+            quartiles = f" (Q1 {_num(s['q1'])} – Q3 {_num(s['q3'])})"
+        add("Interquartile range", f"{_num(s['iqr'])}{quartiles}")
     if "top2_pct" in s:
         k = study_item.scale.top_box if study_item is not None and study_item.scale else 2
-        text = fmt.pct_ci(s["top2_pct"], s.get("top2_ci_low"), s.get("top2_ci_high"))
-        if "top2_n" in s:
-            text += f" (n = {fmt.count(s['top2_n'])})"
+        text = _pct_ci(s["top2_pct"], s.get("top2_ci_low"), s.get("top2_ci_high"))
+        if "top2_n" in s and not is_hidden(s["top2_pct"]):
+            text += f" (n = {_count(s['top2_n'])})"
         add(f"Top-{k}-box (one of the {k} highest answers)", text)
     numeric_item = item.item_type == "numeric"
     caption = "Summary" + (" (95% CIs by bootstrap)" if numeric_item and "mean_ci_low" in s else "")
@@ -254,7 +332,7 @@ def _missing_text(item: ItemResult) -> str:
         and not frame.empty
         and {"reason", "n"} <= set(frame.columns)
     ):
-        parts = [f"{r}: {fmt.count(n)}" for r, n in zip(frame["reason"], frame["n"], strict=True)]
+        parts = [f"{r}: {_count(n)}" for r, n in zip(frame["reason"], frame["n"], strict=True)]
         text += " (" + "; ".join(parts) + ")"
     return text
 
@@ -277,7 +355,15 @@ def _item_view(item: ItemResult, study_item: Item | None, charts: dict[str, Char
     elif item.item_type == "numeric":
         message = "Only summary statistics are reported for numeric answers."
     other_text = ""
-    if item.other_texts:
+    if is_hidden(item.other_texts):
+        amount = str(item.other_texts)
+        who = (
+            f"Fewer than {amount[1:]} respondents"
+            if amount.startswith("<")
+            else "Some respondents (how many is hidden to protect a small count)"
+        )
+        other_text = f"{who} wrote an 'Other' answer (the texts are not shown here)."
+    elif item.other_texts:
         other_text = (
             f"{item.other_texts} respondents wrote an 'Other' answer "
             "(the texts are not shown here)."
@@ -313,27 +399,46 @@ def _ranking_table(ranking: pd.DataFrame, results: QuantResults, title: str) -> 
         row = [
             fmt.count(rec.get("rank")),
             str(rec.get("label")),
-            fmt.count(rec.get("n")),
-            fmt.pct(rec.get("pct")),
-            fmt.ci(rec.get("ci_low"), rec.get("ci_high")),
+            _count(rec.get("n")),
+            _pct(rec.get("pct")),
+            _ci(rec.get("ci_low"), rec.get("ci_high")),
         ]
         if several_items:
             row.insert(2, str(rec.get("item_id")))
         rows.append(row)
-    return Table(headers, rows, numeric, caption="Ranked by share of respondents", row_header=False)
+    caption = "Ranked by share of respondents"
+    if frame["n"].map(is_hidden).any():
+        caption += "; answers with a hidden count are listed last, without a rank"
+    return Table(headers, rows, numeric, caption=caption, row_header=False)
 
 
 # --- key findings --------------------------------------------------------------------
 
 
-def _modal(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _modal(frame: pd.DataFrame, k: int, base: Any = None) -> list[dict[str, Any]]:
+    """The rows with the largest shown share, or none when a hidden row could be larger.
+
+    A hidden ``"<k"`` count of a base ``b`` is at most ``(k - 1) / b`` of it; a ``"[c]"``
+    count could be anything, so a finding is only drawn when no hidden row could reach
+    the largest shown share.
+    """
     import pandas as pd
 
-    pct = pd.to_numeric(frame["pct"], errors="coerce")
+    pct = pd.to_numeric(frame["pct"].map(lambda v: None if is_hidden(v) else v), errors="coerce")
     if pct.notna().sum() == 0:
         return []
-    best = pct.max()
-    return [rec for rec, p in zip(frame.to_dict(orient="records"), pct, strict=True) if p == best]
+    best = float(pct.max())
+    records = frame.to_dict(orient="records")
+    for rec in records:
+        if not is_hidden(rec.get("n")):
+            continue
+        row_base = rec.get("base", base)
+        bound = 1.0
+        if rec.get("n") == f"<{k}" and not fmt.is_missing(row_base) and float(row_base) > 0:
+            bound = (k - 1) / float(row_base)
+        if bound >= best:
+            return []
+    return [rec for rec, p in zip(records, pct, strict=True) if p == best]
 
 
 def _quote(labels: Sequence[Any]) -> str:
@@ -341,11 +446,15 @@ def _quote(labels: Sequence[Any]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _item_finding(prefix: str, item: ItemResult, study_item: Item | None) -> str | None:
+def _item_finding(
+    prefix: str, item: ItemResult, study_item: Item | None, k: int
+) -> str | None:
     caution = " Small sample: read with caution." if item.small_n else ""
     frame = item.frequencies
     if item.item_type in {"likert", "rating"} and item.summary and "top2_pct" in item.summary:
         s = item.summary
+        if is_hidden(s["top2_pct"]) or is_hidden(s.get("mean")):
+            return None
         k = study_item.scale.top_box if study_item is not None and study_item.scale else 2
         return (
             f"{prefix}{fmt.pct_ci(s['top2_pct'], s.get('top2_ci_low'), s.get('top2_ci_high'))}"
@@ -354,13 +463,15 @@ def _item_finding(prefix: str, item: ItemResult, study_item: Item | None) -> str
         )
     if item.item_type == "numeric" and item.summary and "median" in item.summary:
         s = item.summary
+        if is_hidden(s["median"]):
+            return None
         interval = fmt.ci(s.get("median_ci_low"), s.get("median_ci_high"), percent=False)
         return (
             f"{prefix}the median answer to “{item.label}” is {fmt.num(s['median'])}"
             f"{' ' + interval if interval else ''} (n = {item.n_valid}).{caution}"
         )
     if frame is not None and not frame.empty and "pct" in frame.columns:
-        top = _modal(frame)
+        top = _modal(frame, k, item.n_valid)
         if not top:
             return None
         labels = [r.get("label") or r.get("option_id") for r in top]
@@ -396,15 +507,18 @@ def key_findings(study: Study, results: QuantResults, validation: ValidationRepo
 
     Notes
     -----
-    Selection only: the largest share, the rank-1 row, ``p_holm < 0.05``.
+    Selection only: the largest share, the rank-1 row, ``p_holm < 0.05``. The results
+    are those of the shared copy (:func:`microcred.privacy.shared.shared_copy`): a
+    sentence is left out when a hidden count could change which answer it names.
     """
+    k = study.privacy.k
+    results = shared_copy(results, k)
     lang = (study.study.languages or ["en"])[0]
     out = [f"{results.n_respondents} respondents were analysed."]
     ranking = results.rankings.get("motivation")
     ranked = False
-    if ranking is not None and not ranking.empty:
-        top_rank = ranking["rank"].min()
-        top = ranking[ranking["rank"] == top_rank].to_dict(orient="records")
+    top = _modal(ranking, k) if ranking is not None and not ranking.empty else []
+    if top:
         first = top[0]
         base = results.items.get(str(first.get("item_id")))
         n_text = f" (n = {base.n_valid})" if base is not None else ""
@@ -422,7 +536,7 @@ def key_findings(study: Study, results: QuantResults, validation: ValidationRepo
             item = results.items[item_id]
             if item.item_type == "open_text":
                 continue
-            finding = _item_finding(f"{label}: ", item, _study_item(study, item_id))
+            finding = _item_finding(f"{label}: ", item, _study_item(study, item_id), k)
             if finding:
                 out.append(finding)
                 break
@@ -488,8 +602,69 @@ def _construct_items(study: Study, results: QuantResults, construct_id: str) -> 
 # --- sections ------------------------------------------------------------------------
 
 
-def _where(issue: Issue) -> str:
-    parts = [issue.file or "(study file)"]
+def shown_path(path: Any, study_file: Any = None) -> str:
+    """A source path as the report shows it: relative to the study file's folder.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The path of a source file, as read (often absolute).
+    study_file : str or pathlib.Path, optional
+        The study file; its folder is the base.
+
+    Returns
+    -------
+    str
+        The path relative to the study file's folder when the file lies inside it,
+        otherwise the file name alone (an absolute path would show the analyst's
+        folders, and is in ``results.json`` for provenance). ``""`` for no path.
+    """
+    if path is None or str(path) == "":
+        return ""
+    target = PurePath(str(path))
+    if study_file is not None and str(study_file):
+        base = Path(str(study_file)).parent
+        for left, right in ((target, base), (Path(str(target)), base.resolve())):
+            try:
+                relative = PurePath(left).relative_to(right)
+            except ValueError:
+                continue
+            if ".." not in relative.parts:
+                return relative.as_posix()
+    return target.name if target.is_absolute() or len(target.parts) > 1 else str(target)
+
+
+_UNMAPPED_SHOWN = 3
+"""Column names shown in the data-quality table before "and N more"."""
+
+
+def _message(issue: Issue) -> str | Details:
+    """An issue's message; a long list of unmapped columns is cut to its first names."""
+    text = issue.message
+    if issue.kind == "unmapped_column" and "): " in text:
+        head, names = text.split("): ", 1)
+        listed = names.split("; ")
+        if len(listed) > _UNMAPPED_SHOWN:
+            more = len(listed) - _UNMAPPED_SHOWN
+            match = re.match(r"(\d+) column", head)
+            if match and names.endswith(" more"):
+                more = int(match.group(1)) - _UNMAPPED_SHOWN
+            short = (
+                f"{head}): {'; '.join(listed[:_UNMAPPED_SHOWN])} and {more} more "
+                "(full list in tables.xlsx, sheet Validation)"
+            )
+            return Details(summary=short, full=text)
+    if len(text) > _LONG_MESSAGE:
+        return Details(summary=text[: _LONG_MESSAGE - 1].rstrip() + "…", full=text)
+    return text
+
+
+_LONG_MESSAGE = 300
+"""Messages longer than this many characters are cut, the whole text on demand."""
+
+
+def _where(issue: Issue, study_file: Any = None) -> str:
+    parts = [shown_path(issue.file, study_file) if issue.file else "(study file)"]
     if issue.rows:
         shown = ", ".join(str(r) for r in issue.rows[:5])
         word = "row" if len(issue.rows) == 1 and issue.count <= 1 else "rows"
@@ -500,7 +675,9 @@ def _where(issue: Issue) -> str:
     return ", ".join(parts)
 
 
-def _quality(validation: ValidationReport) -> tuple[str, Table | None, Table | None, str]:
+def _quality(
+    validation: ValidationReport, study_file: Any = None
+) -> tuple[str, Table | None, Table | None, str]:
     from microcred.ingest.validate import KINDS
 
     issues = sorted(validation.issues, key=lambda i: (i.severity != "error", i.kind))
@@ -515,11 +692,11 @@ def _quality(validation: ValidationReport) -> tuple[str, Table | None, Table | N
         [
             issue.severity,
             f"{issue.kind} ({KINDS[issue.kind]})" if issue.kind in KINDS else issue.kind,
-            _where(issue),
+            _where(issue, study_file),
             issue.item_id or "",
             issue.value if issue.value is not None else "",
             str(issue.count),
-            issue.message,
+            _message(issue),
         ]
         for issue in issues
     ]
@@ -567,9 +744,9 @@ def _sample(results: QuantResults, provenance: Mapping[str, Any]) -> Table | Non
             [
                 source,
                 str(rec.get("language", "")),
-                fmt.count(rec.get("n")),
-                str(info.get("path", "")),
-                fmt.count(info.get("n_rows")) if info else "",
+                _count(rec.get("n")),
+                shown_path(info.get("path", ""), provenance.get("study_file")),
+                _count(info.get("n_rows")) if info else "",
             ]
         )
     return Table(
@@ -587,9 +764,9 @@ def _segments(results: QuantResults) -> Table | None:
     rows = [
         [
             str(rec.get("label") or rec.get("segment_id")),
-            fmt.count(rec.get("n")),
-            fmt.pct(rec.get("pct")),
-            fmt.ci(rec.get("ci_low"), rec.get("ci_high")),
+            _count(rec.get("n")),
+            _pct(rec.get("pct")),
+            _ci(rec.get("ci_low"), rec.get("ci_high")),
         ]
         for rec in frame.to_dict(orient="records")
     ]
@@ -625,7 +802,7 @@ def _comparison(
     for rec in comp.groups.to_dict(orient="records"):
         gid = str(rec.get("group_id"))
         group_labels[gid] = str(rec.get("label") or gid)
-        group_n[gid] = fmt.count(rec.get("n"))
+        group_n[gid] = _count(rec.get("n"))
         group_rows.append([group_labels[gid], group_n[gid]])
     groups = Table(["Group", "n"], group_rows, [False, True], caption=f"Groups by {comp.label}")
     tests = comp.tests
@@ -648,7 +825,7 @@ def _comparison(
                 fmt.p_value(rec.get("p_holm")),
                 "yes" if sig else "no",
                 f"{effect} ({effect_name})" if effect != fmt.DASH and effect_name else effect,
-                fmt.count(rec.get("n")),
+                _count(rec.get("n")),
                 fmt.num(rec.get("min_expected"), 2),
                 "yes" if rec.get("small_n") is True or rec.get("small_n") == 1 else "no",
                 "" if fmt.is_missing_text(rec.get("note")) else str(rec.get("note")),
@@ -666,7 +843,7 @@ def _comparison(
                 for c in columns
             ]
             body = [
-                [labels.get(str(opt), str(opt))] + [fmt.count(v) for v in row.tolist()]
+                [labels.get(str(opt), str(opt))] + [_count(v) for v in row.tolist()]
                 for opt, row in table.iterrows()
             ]
             crosstabs.append(
@@ -728,6 +905,9 @@ def build_context(
     study : Study
         The instrument: constructs (section order), question texts, scale settings.
     results : QuantResults
+        The shared copy (:func:`microcred.privacy.shared.share_results`); exact results
+        are shared here first (``k = study.privacy.k``), so the context never holds an
+        exact small count.
     validation : ValidationReport
     provenance : mapping
         ``microcred_version, run_at, libraries, inputs, database, study_file,
@@ -737,11 +917,14 @@ def build_context(
     -------
     ReportContext
         Pre-formatted views; ``charts`` holds the vega-lite specifications still to be
-        rendered (key -> (spec, title)).
+        rendered (key -> (spec, title)). Source paths are shown relative to the study
+        file (:func:`shown_path`).
     """
+    results = shared_copy(results, study.privacy.k)
     lang = (study.study.languages or ["en"])[0]
     charts: dict[str, Chart] = {}
-    quality_summary, issues, unknown, unknown_summary = _quality(validation)
+    study_file = provenance.get("study_file")
+    quality_summary, issues, unknown, unknown_summary = _quality(validation, study_file)
 
     motivation_table = None
     motivation_chart = None
@@ -842,9 +1025,9 @@ def build_context(
             [
                 [
                     str(i.get("source_id", "")),
-                    str(i.get("path", "")),
+                    shown_path(i.get("path", ""), study_file),
                     str(i.get("format", "")),
-                    fmt.count(i.get("n_rows")),
+                    _count(i.get("n_rows")),
                     str(i.get("sha256", "")),
                 ]
                 for i in inputs
@@ -853,6 +1036,7 @@ def build_context(
             caption="Input files",
         ),
         charts=charts,
+        suppression_note=suppression_text(study.privacy.k),
         methods=methods(SMALL_N, ALPHA),
         references=references(),
     )

@@ -396,6 +396,8 @@ def write_docx(
         "confidence intervals in brackets [low–high].",
         italic=True,
     )
+    if c.suppression_note:
+        w.para(c.suppression_note, italic=True)
 
     w.heading("Data quality", 1)
     w.para(c.quality_summary)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from microcred.report.context import Table
-from microcred.report.fmt import ci, count, num, pct
+from microcred.report.fmt import ci, count, num, p_value, pct
 
 if TYPE_CHECKING:
     from microcred.integrate.stage import Integration
@@ -64,6 +64,9 @@ def qual_section(
     privacy: Any = None,
 ) -> SectionView:
     """Themes, themes by segment, exemplar quotes, co-occurrence, agreement, candidates.
+
+    Candidate themes are listed with their keywords, then their most central quotes
+    (as the pipeline left them: scrubbed, pseudonymised, withheld below ``k``).
 
     Parameters
     ----------
@@ -212,6 +215,21 @@ def qual_section(
                 ),
             )
         )
+        for candidate in qual.candidates:
+            name = candidate.get("name") or candidate.get("id", "")
+            quotes = [
+                (q["text"], f"{q.get('respondent_id') or 'transcript'}, close to the centre")
+                for q in candidate.get("quotes", [])
+                if q.get("text")
+            ]
+            if quotes:
+                blocks.append(Block("p", f"Candidate theme “{name}”, its most central answers:"))
+                blocks.append(Block("quotes", quotes=quotes))
+            elif k is not None and 0 < int(candidate.get("respondents", k)) < k:
+                blocks.append(
+                    Block("p", f"Candidate theme “{name}”: quotes withheld (fewer than {k} "
+                          "respondents).")
+                )
     return SectionView("themes", "Themes in learners' own words", blocks)
 
 
@@ -267,54 +285,12 @@ def integration_sections(integration: Integration) -> list[SectionView]:
 
     sections = []
     if integration.joint is not None:
-        frame = integration.joint.to_frame()
-        if not frame.empty:
-            view = pd.DataFrame(
-                {
-                    "Construct": frame["label"],
-                    "Survey: most chosen": [
-                        f"{label} {pct(p)} {ci(lo, hi)}" if isinstance(label, str) else "—"
-                        for label, p, lo, hi in zip(
-                            frame["survey_label"],
-                            frame["survey_pct"],
-                            frame["survey_ci_low"],
-                            frame["survey_ci_high"],
-                            strict=True,
-                        )
-                    ],
-                    "Free text: most frequent theme": [
-                        f"{label} {pct(p)} {ci(lo, hi)}" if isinstance(label, str) else "—"
-                        for label, p, lo, hi in zip(
-                            frame["theme_label"],
-                            frame["theme_pct"],
-                            frame["theme_ci_low"],
-                            frame["theme_ci_high"],
-                            strict=True,
-                        )
-                    ],
-                    "κ": frame["kappa"].map(lambda v: num(v, 3)),
-                    "Verdict": frame["verdict"],
-                    "Why": frame["reason"],
-                }
-            )
-            sections.append(
-                SectionView(
-                    "joint",
-                    "Survey and free text side by side",
-                    [
-                        Block(
-                            "p",
-                            "A joint display per construct (Guetterman, Fetters & Creswell "
-                            "2015): what the survey says, what learners wrote, and whether the "
-                            "two converge, complement each other or diverge, by the rule "
-                            "stated in the last column.",
-                        ),
-                        Block(
-                            "table", table=_table(view, [False, False, False, True, False, False])
-                        ),
-                    ],
-                )
-            )
+        k = integration.coded.k if integration.coded is not None else None
+        joint = _joint_section(integration.joint, k)
+        if joint is not None:
+            sections.append(joint)
+    if integration.coded is not None:
+        sections.append(_codes_section(integration.coded))
     if integration.profiles is not None:
         profiles = integration.profiles
         frame = profiles.to_frame()
@@ -427,6 +403,152 @@ def integration_sections(integration: Integration) -> list[SectionView]:
         blocks.extend(Block("p", note) for note in fit.notes)
         sections.append(SectionView("fit", "Catalogue fit", blocks))
     return sections
+
+
+def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
+    """The joint displays: one row per construct, then each construct's quotes.
+
+    A theme held by 1 to ``k`` - 1 respondents is shown as ``<k`` (as in the themes
+    section); the survey side is shown as it is, like the survey tables.
+    """
+    frame = joint.to_frame()
+    if frame.empty:
+        return None
+
+    def side(label: Any, p: Any, lo: Any, hi: Any, n: Any, base: Any) -> str:
+        if not isinstance(label, str):
+            return "—"
+        counted = f" ({count(n)} of {count(base)})" if not pd.isna(n) else ""
+        return f"{label}: {pct(p)} {ci(lo, hi)}{counted}"
+
+    themes = []
+    for row in frame.itertuples(index=False):
+        if isinstance(row.qualitative, str):
+            themes.append(row.qualitative)
+            continue
+        if k and isinstance(row.theme_label, str) and 0 < row.theme_n < k:
+            text = f"{row.theme_label}: <{k} of {count(row.theme_base)}"
+        else:
+            text = side(row.theme_label, row.theme_pct, row.theme_ci_low, row.theme_ci_high,
+                        row.theme_n, row.theme_base)  # fmt: skip
+        if row.n_themes > 1 and isinstance(row.theme_label, str):
+            text += f"; {row.n_themes - 1} more theme(s)"
+        if row.documents:
+            text += f" — from {row.documents}"
+        themes.append(text)
+    view = pd.DataFrame(
+        {
+            "Construct": frame["label"],
+            "Survey: most chosen (share of respondents who answered, 95% CI)": [
+                side(*values)
+                for values in zip(
+                    frame["survey_label"], frame["survey_pct"], frame["survey_ci_low"],
+                    frame["survey_ci_high"], frame["survey_n"], frame["survey_base"],
+                    strict=True,
+                )
+            ],
+            "Learners' own words: most frequent theme (share of coded respondents, 95% CI)": (
+                themes
+            ),
+            "κ": frame["kappa"].map(lambda v: num(v, 3)),
+            "Verdict": frame["verdict"],
+            "Why": frame["reason"],
+        }
+    )
+    intro = (
+        "A joint display per construct (Guetterman, Fetters & Creswell 2015): what the "
+        "survey says, what learners said in their own words, and whether the two "
+        "converge, complement each other or diverge, by the rules below."
+        if joint.qualitative
+        else "A joint display per construct (Guetterman, Fetters & Creswell 2015) sets "
+        "the survey result beside what learners said in their own words. This study has "
+        "no free text or transcript, so only the survey side is filled and no verdict is "
+        "given."
+    )
+    blocks = [
+        Block("p", intro),
+        Block("table", table=_table(view, [False, False, False, True, False, False])),
+    ]
+    blocks.extend(Block("p", f"Rule: {rule}") for rule in joint.rules)
+    blocks.extend(Block("p", note) for note in joint.notes)
+    for display in joint.displays:
+        if display.quotes:
+            sources = list(display.quote_sources) or [""] * len(display.quotes)
+            blocks.append(Block("p", f"{display.label}: what learners wrote"))
+            blocks.append(
+                Block("quotes", quotes=list(zip(display.quotes, sources, strict=False)))
+            )
+    title = (
+        "Survey and learners' own words side by side"
+        if joint.qualitative
+        else "Joint displays (survey side only)"
+    )
+    return SectionView("joint", title, blocks)
+
+
+def _codes_section(coded: Any) -> SectionView:
+    """Codes as respondent variables: codes x segments crosstabs with Holm-corrected tests."""
+    k = coded.k
+    blocks = [
+        Block(
+            "p",
+            "Each code is also a respondent-level variable: 1 when at least one of the "
+            "respondent's coded answers carries it (0 otherwise; no value for a respondent "
+            "who gave no answer the code applies to), with the number of such answers. "
+            "Below, the codes are crossed with the study's segments and groupings using the "
+            "tests of the survey comparisons: Pearson's chi-square, or Fisher's exact test "
+            "when an expected count is below 5, with Holm's correction within each grouping "
+            "(Holm 1979). Base: respondents in the group whose free text was coded."
+            + (f" Counts from 1 to {k - 1} are shown as <{k}." if k else ""),
+        )
+    ]
+    if coded.segments is not None and len(coded.segments):
+        names = ", ".join(f"“{label}”" for label in coded.segments["label"])
+        blocks.append(
+            Block(
+                "p",
+                f"Segments defined by codes ({names}) appear with the survey's segments "
+                "and, where the study lists items to compare, in the comparisons above.",
+            )
+        )
+    for comparison in coded.by_groups:
+        data = coded.grouping_dict(comparison)
+        groups = [(str(g["group_id"]), str(g["label"])) for g in data["groups"]]
+        rows = []
+        for test in data["tests"]:
+            cells = []
+            for gid, _ in groups:
+                cell = test["groups"].get(gid)
+                if not cell or not cell["base"]:
+                    cells.append("—")
+                elif k and 0 < cell["n"] < k:
+                    cells.append(f"<{k} of {count(cell['base'])}")
+                else:
+                    cells.append(f"{pct(cell['pct'])} ({count(cell['n'])} of "
+                                 f"{count(cell['base'])})")  # fmt: skip
+            rows.append([
+                test["label"], *cells,
+                {"chi2": "χ²", "fisher": "Fisher", "fisher_mc": "Fisher (MC)"}.get(
+                    str(test["test"]), "—" if test["test"] is None else str(test["test"])
+                ),
+                p_value(test["p_value"]), p_value(test["p_holm"]),
+                num(test["effect_size"], 3),
+            ])  # fmt: skip
+        headers = ["Theme", *(label for _, label in groups), "Test", "p", "p (Holm)",
+                   "Cramér's V"]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=headers)
+        blocks.append(
+            Block(
+                "table",
+                table=_table(
+                    frame,
+                    [False] + [True] * (len(headers) - 1),
+                    f"Themes by “{comparison.label}” (% of the group's coded respondents)",
+                ),
+            )
+        )
+    blocks.extend(Block("p", note) for note in coded.notes)
+    return SectionView("codes", "Themes as respondent variables", blocks)
 
 
 def privacy_section(summary: Mapping[str, Any]) -> SectionView:

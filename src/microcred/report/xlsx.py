@@ -3,9 +3,11 @@
 One sheet per kind of table, in long form so that a reader can filter and pivot:
 items, frequencies, summaries, rankings, comparisons, crosstabs, segments, sample and
 validation, after an "About" sheet that says what each sheet and column holds. The
-values are those of :class:`~microcred.quant.results.QuantResults` unchanged (the same
-as ``results.json`` and ``tables/*.csv``); proportions stay fractions and are only
-*displayed* as percentages by the cell format.
+values are those of the shared copy of :class:`~microcred.quant.results.QuantResults`
+(:func:`microcred.privacy.shared.share_results`, the same as ``results.json`` and
+``tables/*.csv``): shown values are numbers, and a suppressed cell holds its label
+(``"<5"``, ``"[c]"``) as text. Proportions stay fractions and are only *displayed* as
+percentages by the cell format.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from microcred.privacy.shared import shared_copy
 from microcred.report.safe import neutralise_cell, xml_text
 from microcred.report.tables import comparison_table
 
@@ -125,8 +128,10 @@ def workbook_tables(
     Parameters
     ----------
     study : Study
-        Not read today; kept so that the signature matches the other writers.
+        Gives the small-cell threshold (``study.privacy.k``).
     results : QuantResults
+        Shared results; exact results are shared first
+        (:func:`microcred.privacy.shared.shared_copy`).
     validation : ValidationReport
 
     Returns
@@ -134,9 +139,11 @@ def workbook_tables(
     dict of str -> pandas.DataFrame
         ``Items``, ``Frequencies``, ``Summaries``, ``Rankings``, ``Comparisons``,
         ``Crosstabs``, ``Segments``, ``Sample``, ``Validation``; a sheet with no rows is
-        left out. Values are copied from ``results`` unchanged.
+        left out. Values are copied from the shared results unchanged.
     """
     import pandas as pd
+
+    results = shared_copy(results, study.privacy.k)
 
     items, freqs, summaries = [], [], []
     for item in results.items.values():
@@ -315,6 +322,7 @@ def write_xlsx(
     study : Study
         Title and id for the "About" sheet.
     results : QuantResults
+        Shared results (exact ones are shared first, see :func:`workbook_tables`).
     validation : ValidationReport
     provenance : mapping
         ``microcred_version`` and ``run_at`` are shown on the "About" sheet.
@@ -331,9 +339,10 @@ def write_xlsx(
     Notes
     -----
     Numbers are numeric cells (counts as integers, proportions as fractions with the
-    ``0.0%`` format); text cells go through :func:`~microcred.report.safe.xml_text`
-    and :func:`~microcred.report.safe.neutralise_cell` and are stored as text, never
-    as formulas. Headers are bold, the first row is frozen and filterable, column
+    ``0.0%`` format); a suppressed cell is the text of its label; text cells go
+    through :func:`~microcred.report.safe.xml_text` and
+    :func:`~microcred.report.safe.neutralise_cell` and are stored as text, never as
+    formulas. Headers are bold, the first row is frozen and filterable, column
     widths follow the longest value (6 to 60 characters).
 
     References
@@ -345,6 +354,7 @@ def write_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    k = study.privacy.k
     tables = workbook_tables(study, results, validation)
     wb = Workbook()
     about = wb.worksheets[0]
@@ -356,6 +366,13 @@ def write_xlsx(
         ("Generated", f"{provenance.get('run_at', '')} by microcred "
                       f"{provenance.get('microcred_version', '')}"),
         ("Proportions", "pct and ci_* columns hold fractions between 0 and 1, shown as %."),
+        (
+            "Small counts",
+            f'Counts from 1 to {k - 1} are shown as "<{k}", and counts hidden so that they '
+            'cannot be worked out from the totals as "[c]"; so are the percentages, intervals '
+            "and statistics of a hidden count. The exact counts are kept only in the project "
+            "database.",
+        ),
         (None, None),
         ("Sheet", "What it holds"),
     ]

@@ -73,7 +73,7 @@ class Source(_Model):
     @field_validator("delimiter")
     @classmethod
     def _one_character(cls, value: str) -> str:
-        if value != "auto" and len(value.encode("unicode_escape").decode()) > 2 and value != "\t":
+        if value != "auto" and len(value) != 1:
             raise ValueError("delimiter must be one character (use \\t for tab) or 'auto'")
         return value
 
@@ -323,7 +323,65 @@ class Segment(_Model):
     @field_validator("where", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
+        conditions = [value] if isinstance(value, dict) else value
+        if isinstance(conditions, list) and any(
+            isinstance(c, dict) and "code" in c for c in conditions
+        ):
+            raise ValueError(
+                "a condition on a code belongs in code_segments: (segments are formed "
+                "before the free text is coded)"
+            )
+        return conditions
+
+
+class CodeCondition(_Model):
+    """Respondents whose coded free text carries ``code`` (a code of the study's codebook).
+
+    A respondent carries a code when at least one of their coded units (open answers,
+    transcript turns linked to them) does; see
+    :func:`microcred.integrate.quantitize.quantitize`.
+    """
+
+    code: Identifier
+
+
+class CodeSegment(_Model):
+    """A segment defined by qualitative codes, e.g. learners who name the community.
+
+    ``where`` holds code conditions (``{code: community}``) and, optionally, item
+    conditions as in :class:`Segment`; all must hold. ``compare`` lists the items to
+    compare between the segment and everyone else (one Holm family, as a comparison
+    ``by`` the segment). Code segments exist only once the free text is coded, after
+    the survey tables, so they are kept apart from ``segments``; their sizes and
+    comparisons are added to the run's segment and comparison tables.
+    """
+
+    id: Identifier
+    label: Labels = Field(default_factory=dict)
+    where: list[CodeCondition | Condition]
+    compare: list[Identifier] = Field(default_factory=list)
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_for_every_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"*": value}
+        return value
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _has_a_code(self) -> CodeSegment:
+        if not any(isinstance(c, CodeCondition) for c in self.where):
+            raise ValueError("a code segment needs a condition {code: <code id>}")
+        return self
+
+    def codes(self) -> list[str]:
+        """The code ids its conditions name."""
+        return [c.code for c in self.where if isinstance(c, CodeCondition)]
 
 
 class Comparison(_Model):
@@ -421,7 +479,11 @@ class Privacy(_Model):
 
 
 class Study(_Model):
-    """A whole study file; ``base_dir`` (not in the file) is the folder it was read from."""
+    """A whole study file; ``base_dir`` (not in the file) is the folder it was read from.
+
+    ``code_segments`` are segments defined by qualitative codes (see
+    :class:`CodeSegment`); they need a ``coding`` section.
+    """
 
     study: StudyInfo
     sources: list[Source] = Field(min_length=1)
@@ -431,6 +493,7 @@ class Study(_Model):
     segments: list[Segment] = Field(default_factory=list)
     comparisons: list[Comparison] = Field(default_factory=list)
     coding: Coding | None = None
+    code_segments: list[CodeSegment] = Field(default_factory=list)
     profiles: Profiles = Field(default_factory=Profiles)
     design: Design = Field(default_factory=lambda: Design())
     privacy: Privacy = Field(default_factory=lambda: Privacy())
@@ -459,6 +522,7 @@ class Study(_Model):
             ("sources", [s.id for s in self.sources]),
             ("constructs", [c.id for c in self.constructs]),
             ("segments", [s.id for s in self.segments]),
+            ("code_segments", [s.id for s in self.code_segments]),
         ):
             seen: set[str] = set()
             for index, entry_id in enumerate(ids):
@@ -470,10 +534,19 @@ class Study(_Model):
             for r, ref in enumerate(construct.items):
                 if ref not in items:
                     problems.append((("constructs", c, "items", r), f"unknown item {ref!r}"))
-        for s, segment in enumerate(self.segments):
+        located: list[tuple[str, int, Segment | CodeSegment]] = [
+            *(("segments", s, seg) for s, seg in enumerate(self.segments)),
+            *(("code_segments", s, seg) for s, seg in enumerate(self.code_segments)),
+        ]
+        for kind, s, segment in located:
             for w, cond in enumerate(segment.where):
+                loc: tuple[str | int, ...] = (kind, s, "where", w)
+                if isinstance(cond, CodeCondition):
+                    if self.coding is None:
+                        problems.append(((*loc, "code"), "a code condition needs a coding: "
+                                         "section (the codes come from its codebook)"))
+                    continue
                 item = items.get(cond.item)
-                loc: tuple[str | int, ...] = ("segments", s, "where", w)
                 if item is None:
                     problems.append(((*loc, "item"), f"unknown item {cond.item!r}"))
                     continue
@@ -492,12 +565,23 @@ class Study(_Model):
                         (("coding", "items", item_id), f"item {item_id!r} is not open_text")
                     )
         segment_ids = {s.id for s in self.segments}
+        code_segment_ids = {s.id for s in self.code_segments}
         for c, comp in enumerate(self.comparisons):
-            if comp.by not in items and comp.by not in segment_ids:
+            if comp.by in code_segment_ids:
+                problems.append((("comparisons", c, "by"), f"{comp.by!r} is a code segment: "
+                                 "list the items to compare in its compare: instead"))
+            elif comp.by not in items and comp.by not in segment_ids:
                 problems.append((("comparisons", c, "by"), f"unknown item or segment {comp.by!r}"))
             for r, ref in enumerate(comp.items):
                 if ref not in items:
                     problems.append((("comparisons", c, "items", r), f"unknown item {ref!r}"))
+        for s, code_segment in enumerate(self.code_segments):
+            if code_segment.id in segment_ids:
+                problems.append((("code_segments", s, "id"), f"{code_segment.id!r} is already "
+                                 "the id of a segment"))
+            for r, ref in enumerate(code_segment.compare):
+                if ref not in items:
+                    problems.append((("code_segments", s, "compare", r), f"unknown item {ref!r}"))
         return problems
 
     def item(self, item_id: str) -> Item:

@@ -4,7 +4,8 @@
 the pandas C parser (every cell read as text), after finding the encoding and the
 delimiter; every way a file can be malformed becomes an
 :class:`~microcred.errors.InputError` naming the row (and column where there is
-one). :func:`build_generic` makes a plain one-header-row table of a grid.
+one), including a record with fewer or more fields than the header.
+:func:`build_generic` makes a plain one-header-row table of a grid.
 """
 
 from __future__ import annotations
@@ -324,21 +325,6 @@ def _parser_error(
     return InputError(file, "the file cannot be parsed as delimited text")
 
 
-def _last_record_fields(tail: str, expected: list[str], delimiter: str) -> int | None:
-    """Fields in the last record, read from ``tail`` (the file's last lines), or None."""
-    reader = csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter)
-    try:
-        records = [r for r in reader if r]
-    except csv.Error:
-        return None
-    if len(records) != 1:
-        return None
-    record = records[0]
-    if record != expected[: len(record)] or any(expected[len(record) :]):
-        return None
-    return len(record)
-
-
 def _skip_leading_blank_lines(buffer: str | bytes) -> tuple[str | bytes, int]:
     """``buffer`` without its leading blank lines (which pandas cannot parse), and their count."""
     body: str | bytes
@@ -353,63 +339,192 @@ def _skip_leading_blank_lines(buffer: str | bytes) -> tuple[str | bytes, int]:
     return body, len(re.findall(r"\r\n|\r|\n", skipped))
 
 
-def _tail_lines(buffer: str | bytes, n_lines: int) -> str:
-    """The last ``n_lines`` lines of ``buffer`` as text, trailing line breaks left out."""
-    if isinstance(buffer, bytes):
-        end = len(buffer)
-        while end and buffer[end - 1] in b"\r\n":
-            end -= 1
-        start = end
-        for _ in range(n_lines):
-            start = buffer.rfind(b"\n", 0, start)
-            if start < 0:
-                break
-        return buffer[start + 1 : end].decode("utf-8")
-    end = len(buffer)
-    while end and buffer[end - 1] in "\r\n":
-        end -= 1
-    start = end
-    for _ in range(n_lines):
-        start = buffer.rfind("\n", 0, start)
-        if start < 0:
-            break
-    return buffer[start + 1 : end]
+_CHUNK = 1 << 22
+"""Bytes per step of :func:`_fields_per_record` (bounds its memory to ~20 bytes each)."""
 
 
-def _check_last_record(
-    cells: pd.DataFrame,
-    header: int,
-    last: int,
-    buffer: str | bytes,
-    delimiter: str,
-    file: str,
-    lead: int = 0,
-) -> None:
-    """Raise if the last record has fewer fields than the header (a truncated file).
+def _fields_per_record(buffer: str | bytes, sep: str) -> np.ndarray | None:
+    """Fields in every record (``0`` for a blank line), counted with numpy; None if unsure.
 
-    The pandas C parser pads a short record with empty fields, so the last record is
-    re-read with :mod:`csv` when it ends with an empty field. Short records before
-    the last one are padded as pandas (and R) pad them.
+    A delimiter or line break counts when the number of ``"`` before it is even, which
+    is exact for RFC 4180 quoting (an escaped ``""`` adds two). A stray quote inside an
+    unquoted field breaks that parity; the caller checks the number of records against
+    the parser's and confirms any short record with :func:`_scan`. Line breaks are
+    LF, CRLF or a lone CR, as the pandas C parser reads them. Only the positions of
+    delimiters, quotes and line breaks are kept, found a few MiB at a time.
     """
-    values = ["" if v is None else str(v) for v in cells.iloc[last].tolist()]
-    n_cols = len(values)
-    if values[-1] != "" or n_cols < 2:
+    data = buffer if isinstance(buffer, bytes) else buffer.encode("utf-8")
+    delimiter = sep.encode("utf-8")
+    if len(delimiter) != 1 or not data:
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    quoted = b'"' in data
+    found: dict[int, list[np.ndarray]] = {delimiter[0]: [], 13: [], 10: []}
+    parity = np.uint8(0)
+    for start in range(0, len(arr), _CHUNK):
+        chunk = arr[start : start + _CHUNK]
+        if quoted:  # 1 inside quotes: an odd number of quotes so far
+            inside = (np.cumsum(chunk == 34, dtype=np.uint8) + parity) & 1
+            parity = inside[-1]
+        for byte, positions in found.items():
+            at = np.flatnonzero(chunk == byte)
+            if quoted:
+                at = at[inside[at] == 0]
+            positions.append(at + start)
+    empty = np.zeros(0, dtype=np.int64)
+    delims, crs, lfs = (
+        np.concatenate(found[b]) if found[b] else empty for b in (delimiter[0], 13, 10)
+    )
+    # an LF right after a CR ends the same line
+    at = np.minimum(np.searchsorted(crs, lfs - 1), max(len(crs) - 1, 0))
+    lf_of_crlf = (crs[at] == lfs - 1) if len(crs) else np.zeros(len(lfs), dtype=bool)
+    breaks = np.sort(np.concatenate((crs, lfs[~lf_of_crlf])))
+    ends_with_crlf = np.zeros(len(breaks), dtype=bool)
+    if len(crs) and len(lfs):
+        ends_with_crlf = np.isin(breaks, lfs[lf_of_crlf] - 1)
+    next_start = breaks + 1 + ends_with_crlf
+    # the text after the last line break is a record too, unless it is empty
+    if not len(breaks) or int(next_start[-1]) < len(data):
+        breaks = np.append(breaks, len(data))
+        next_start = np.append(next_start, len(data) + 1)
+    fields = np.diff(np.searchsorted(delims, breaks), prepend=0) + 1
+    starts = np.concatenate(([0], next_start[:-1]))
+    fields[breaks <= starts] = 0  # nothing between the previous line break and this one
+    return fields
+
+
+def _check_record_lengths(
+    cells: pd.DataFrame,
+    blank: np.ndarray,
+    header: int,
+    buffer: str | bytes,
+    sep: str,
+    file: str,
+    lead: int,
+    counts: np.ndarray | None = None,
+) -> None:
+    """Raise if a record has fewer fields than the header (the parser pads it silently).
+
+    A short record is allowed only when every field it lacks falls under an empty
+    header cell (a trailing delimiter on the header line: the column is dropped), or
+    when it holds nothing but blanks. Otherwise it is half of a record broken by a line
+    break outside quotes, or the last record of a truncated file, or a file whose
+    writer left out trailing empty fields; padding it would shift or invent answers.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Every record as parsed (short ones padded with ``""``), records x fields.
+    blank : numpy.ndarray of bool
+        Records that are blank lines.
+    header : int
+        Index of the header record (the first non-blank one).
+    buffer : str or bytes
+        What was parsed (UTF-8 bytes or decoded text), leading blank lines removed.
+    sep : str
+        The delimiter.
+    file : str
+        Path for messages.
+    lead : int
+        Blank lines removed before ``buffer`` (added to row numbers).
+    counts : numpy.ndarray of int, optional
+        Exact fields per record when already known (the wide-file parser).
+
+    Raises
+    ------
+    InputError
+        Naming the first short record's row (as a spreadsheet numbers it), its first
+        missing column, the fields expected and found, and how many records are short.
+    """
+    n_cols = cells.shape[1]
+    if n_cols < 2:
         return
-    n_lines = 1 + sum(v.count("\n") for v in values)
-    n_fields = _last_record_fields(_tail_lines(buffer, n_lines), values, delimiter)
-    if n_fields is None:  # unusual line breaks (lone CR): count every record exactly
-        whole = buffer.decode("utf-8") if isinstance(buffer, bytes) else buffer
-        counts, _ = _scan(whole, delimiter)
-        nonblank = [n for n in counts if n]
-        n_fields = nonblank[-1] if nonblank else n_cols
-    if n_fields < n_cols:
-        names = ["" if v is None else str(v) for v in cells.iloc[header].tolist()]
-        raise InputError(
-            file,
-            f"the last record is cut short: it has {n_fields} of {n_cols} fields (truncated file?)",
-            row=last + 1 + lead,
-            column=names[n_fields] or f"column {n_fields + 1}",
+    names = ["" if v is None else str(v) for v in cells.iloc[header].tolist()]
+    # fields at or after the last named header cell: a record ending before it is short
+    named = max((i for i, n in enumerate(names) if n.strip()), default=0) + 1
+    last_named = cells.iloc[:, named - 1].to_numpy(dtype=object)
+    # a padded record ends in "", so only records with "" under the last named column
+    # can be short: most files need no counting at all
+    candidates = (last_named == "") & ~blank
+    if not candidates.any():
+        return
+    exact = counts is not None
+    if counts is None:
+        counts = _fields_per_record(buffer, sep)
+        if counts is None or len(counts) != len(cells):
+            counts, exact = _exact_counts(buffer, sep), True
+    if counts is None or len(counts) != len(cells):
+        return  # cannot tell; the parser's view stands
+    short = candidates & (counts < named)
+    if not short.any():
+        return
+    if not exact:  # confirm with the csv module (a stray quote could mislead numpy)
+        exact_counts = _exact_counts(buffer, sep)
+        if exact_counts is None or len(exact_counts) != len(cells):
+            return
+        counts = exact_counts
+        short = candidates & (counts < named)
+    values = cells.to_numpy(dtype=object)
+    rows = [int(i) for i in np.flatnonzero(short)
+            if any(str(v).strip() for v in values[i, : counts[i]])]
+    if not rows:
+        return
+    first = rows[0]
+    found = int(counts[first])
+    row = first + 1 + lead
+    column = names[found] or f"column {found + 1}"
+    last_record = first == int(np.flatnonzero(~blank)[-1])
+    if last_record:
+        message = (
+            f"the last record is cut short: it has {found} of {n_cols} fields (truncated file?)"
         )
+    else:
+        message = f"this record has {_fields(found)} but the header has {n_cols}"
+        following = first + 1
+        if (following < len(counts) and short[following]
+                and found + int(counts[following]) - 1 == n_cols):
+            message += (
+                f"; row {row + 1} holds the rest of it: an answer has a line break outside "
+                "quotes (quote that answer, or export the file again)"
+            )
+        else:
+            message += (
+                " (a line break in an answer outside quotes, or a program that leaves out "
+                "trailing empty fields? export the file again, or read the .xlsx)"
+            )
+    line = _editor_line(buffer, sep, first) + lead
+    if line != row:
+        message += f"; line {line} in a text editor"
+    if len(rows) > 1:
+        shown = ", ".join(str(r + 1 + lead) for r in rows[:5])
+        message += f"; {len(rows)} records are short in all (rows {shown}"
+        message += ", ...)" if len(rows) > 5 else ")"
+    raise InputError(file, message, row=row, column=column)
+
+
+def _fields(n: int) -> str:
+    return f"{n} field" if n == 1 else f"{n} fields"
+
+
+def _exact_counts(buffer: str | bytes, sep: str) -> np.ndarray | None:
+    """Fields per record with :mod:`csv` (blank lines 0), as the C parser splits records."""
+    try:
+        text = buffer.decode("utf-8") if isinstance(buffer, bytes) else buffer
+    except UnicodeDecodeError:
+        return None
+    counts, open_quote = _scan(text, sep)
+    return None if open_quote is not None else np.asarray(counts, dtype=np.int64)
+
+
+def _editor_line(buffer: str | bytes, sep: str, record: int) -> int:
+    """1-based line (LF, CRLF or CR ends a line) where record ``record`` (0-based) starts."""
+    text = buffer.decode("utf-8", "replace") if isinstance(buffer, bytes) else buffer
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    with contextlib.suppress(csv.Error):
+        for index, _ in enumerate(reader):
+            if index == record - 1:
+                return reader.line_num + 1
+    return record + 1
 
 
 @contextlib.contextmanager
@@ -483,14 +598,16 @@ WIDE_FIELDS = 2_000
 """Records wider than this are parsed with :mod:`csv` (see :func:`_parse_wide`)."""
 
 
-def _parse_wide(buffer: str | bytes, sep: str) -> pd.DataFrame:
+def _parse_wide(buffer: str | bytes, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Every record as text with :mod:`csv`, into one 2-D block (for very wide files).
 
     The pandas reader builds one Series per column, about 0.2 ms each, so a file of
     100,000 columns would take tens of seconds and one of a million, minutes; here the
     cost grows with the number of cells only. Errors are raised as the C parser
     raises them (``ParserError``, ``UnicodeDecodeError``) so :func:`_read_grid` explains
-    them the same way; short records are padded, as the C parser pads them.
+    them the same way; short records are padded, as the C parser pads them, and the
+    fields of every record are returned with the cells (for
+    :func:`_check_record_lengths`).
     """
     text = buffer.decode("utf-8") if isinstance(buffer, bytes) else buffer
     counts, open_quote = _scan(text, sep)
@@ -504,14 +621,19 @@ def _parse_wide(buffer: str | bytes, sep: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
     for index, record in enumerate(reader):
         cells[index, : len(record)] = record
-    return pd.DataFrame(cells, dtype=object, copy=False)
+    return pd.DataFrame(cells, dtype=object, copy=False), np.asarray(counts, dtype=np.int64)
 
 
-def _parse_any(buffer: str | bytes, sep: str, sample: str) -> pd.DataFrame:
-    """:func:`_parse`, or :func:`_parse_wide` when the first record is very wide."""
+def _parse_any(
+    buffer: str | bytes, sep: str, sample: str
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`_parse`, or :func:`_parse_wide` when the first record is very wide.
+
+    Returns the cells and, from the wide parser only, the fields of every record.
+    """
     first = sample.lstrip("\r\n").split("\n", 1)[0].split("\r", 1)[0]
     if first.count(sep) < WIDE_FIELDS:
-        return _parse(buffer, sep)
+        return _parse(buffer, sep), None
     return _parse_wide(buffer, sep)
 
 
@@ -542,8 +664,9 @@ def read_grid(
     InputError
         Empty file; undecodable bytes; a declared delimiter that gives one column (or
         broken records) where another delimiter fits; a record with more fields than
-        the header; a last record with fewer (truncated file, naming the first missing
-        column); a quote never closed.
+        the header; a record with fewer (anywhere in the file, naming its row and first
+        missing column; the last one is reported as a truncated file); a quote never
+        closed.
 
     Notes
     -----
@@ -554,6 +677,18 @@ def read_grid(
     into one block instead (pandas builds one Series per column, ~0.2 ms each): a
     million columns read in a few seconds. Line endings may be LF, CRLF, CR or mixed;
     a byte-order mark is removed.
+
+    Every record must have as many fields as the header (RFC 4180, section 2.4), which
+    the parser does not check for shorter records (it pads them). The one exception:
+    fields that fall under empty header cells at the end of the header line (a
+    trailing delimiter) may be left out. No export read here (Qualtrics, LimeSurvey,
+    Google Forms, spreadsheet and statistics programs' CSV) leaves out fields; a short
+    record is half of a record broken by a line break outside quotes, or the end of
+    a truncated file, and padding it would shift answers into the wrong respondent.
+    Rows are numbered as a spreadsheet numbers them (a record with quoted line breaks
+    is one row); a message adds the text editor's line when it differs. The check
+    costs nothing when no record ends in an empty field, and a numpy pass over the
+    bytes otherwise (see :func:`_check_record_lengths`).
     """
     with _unlimited_fields():
         return _read_grid(path, encoding, delimiter, prefer)
@@ -568,6 +703,8 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
     if not raw[: 1 << 16].strip(_WHITESPACE) and not raw.strip(_WHITESPACE):
         raise InputError(file, "the file is empty (no header row, no responses)")
     declared = delimiter != "auto"
+    if declared and len(delimiter) != 1:
+        raise InputError(file, f"the declared delimiter {delimiter!r} is not one character")
     complete = len(raw) <= _SAMPLE_CHARS
     # Fast path: UTF-8 bytes go straight to the C parser, which decodes them strictly;
     # the whole file is decoded in Python only when that fails or for other codecs.
@@ -604,12 +741,12 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
         sep = sniffed
     buffer, lead = _skip_leading_blank_lines(buffer)
     try:
-        cells = _parse_any(buffer, sep, sample)
+        cells, record_fields = _parse_any(buffer, sep, sample)
     except UnicodeDecodeError:
         text, _codec = decode(raw, encoding, file, sep)
         buffer, lead = _skip_leading_blank_lines(text)
         try:
-            cells = _parse_any(buffer, sep, sample)
+            cells, record_fields = _parse_any(buffer, sep, sample)
         except pd.errors.ParserError as error:
             raise _parser_error(error, text, sep, file, declared, sniffed) from None
     except pd.errors.ParserError as error:
@@ -626,7 +763,9 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
     if len(kept) == 0:
         raise InputError(file, "the file is empty (no header row, no responses)")
     if len(kept) > 1:
-        _check_last_record(cells, int(kept[0]), int(kept[-1]), buffer, sep, file, lead)
+        _check_record_lengths(
+            cells, blank, int(kept[0]), buffer, sep, file, lead, record_fields
+        )
     if blank.any():
         cells = cells.iloc[kept]
     # one 2-D object block: a frame of one block per column costs ~0.2 ms per column
