@@ -25,7 +25,7 @@ Variants (``--only NAME ...`` to run some):
   (weights 0.7 / 0.3), threshold on the fused inner out-of-fold probabilities.
 
 Usage: python benchmarks/autocode_ablation.py [--seeds 0 1 2] [--only e5 e5+lex]
-       [--cache /tmp/sight-e5]   (about 20 min for all on 2 busy cores)
+       [--cache /tmp/sight-e5]   (about 25 min for all on 2 busy cores)
 """
 
 from __future__ import annotations

@@ -338,7 +338,9 @@ def test_rejected_stays_rejected_after_the_pipeline_runs_again(project, tmp_path
     # The themes follow the human decision: one respondent fewer with "speed".
     results = json.loads((out / "results.json").read_text())
     n_after = {t["code_id"]: t["n"] for t in results["extra"]["qual"]["themes"]}
-    assert n_after == {**n_before, "speed": n_before["speed"] - 1}
+    # (results.json shows counts below k = 3 as "<3": the exact count is not published)
+    fewer = n_before["speed"] - 1
+    assert n_after == {**n_before, "speed": fewer if fewer >= 3 else "<3"}
 
 
 def test_save_codings_replaces_unreviewed_proposals_of_an_earlier_model(tmp_path):

@@ -183,6 +183,9 @@ def test_naming_rule_on_hand_made_traits() -> None:
     name, why = name_profile([modality, hours, _trait("motivation", "x1", "Other", 1.1)])
     assert name == "Online, own pace · 6-10 hours" and "top traits" in why
     assert name_profile([])[0] == "Profile"
+    # "network" holds "work" but names networkers, not upskillers
+    social = _trait("motivation", "importance_social", "Social reasons (networking)", 1.5)
+    assert name_profile([social])[0] == "Networkers"
 
 
 def test_duplicate_names_get_a_distinguishing_trait() -> None:

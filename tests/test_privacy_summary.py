@@ -56,7 +56,12 @@ def test_summary_adds_up_what_was_done() -> None:
 
 def test_nothing_found_is_said_plainly() -> None:
     text = " ".join(PrivacySummary(k=10).describe())
-    assert "none was found" in text
+    # nothing was checked: the summary must not claim "none was found" (issue 5)
+    assert "none was found" not in text and "none was checked" in text
+    summary = PrivacySummary(k=10)
+    summary.record_scrub(pd.DataFrame({"kind": ["email"], "n": [0]}), n_texts=4, source="quote")
+    text = " ".join(summary.describe())
+    assert "none was found in 4 free texts (4 quotes)" in text
     # No table checked: the summary must not claim a suppression that did not happen.
     assert "No table was checked for small cells" in text and '"<10"' not in text
 
@@ -73,3 +78,21 @@ def test_scrub_counts_are_checked() -> None:
         summary.record_scrub(pd.DataFrame({"kind": ["fax"], "n": [1]}))
     with pytest.raises(PrivacyError):
         summary.record_scrub(pd.DataFrame({"what": ["email"]}))
+
+
+def test_finds_in_every_shared_text_are_counted_by_source() -> None:
+    # issue 5: an e-mail address and a phone number in answers echoed by validation
+    # must be reported, not hidden behind "none was found" over the quotes alone.
+    summary = PrivacySummary()
+    summary.record_scrub(pd.DataFrame({"kind": ["email"], "n": [0]}), n_texts=3, source="quote")
+    summary.record_scrub(
+        pd.DataFrame({"kind": ["email", "phone"], "n": [1, 1]}), n_texts=2, source="validation"
+    )
+    data = summary.as_dict()
+    assert data["texts_by_source"] == {"quote": 3, "validation": 2}
+    text = " ".join(data["sentences"])
+    assert "none was found" not in text
+    assert (
+        "in 5 free texts (3 quotes and 2 answers echoed by data-quality checks), "
+        "1 e-mail address and 1 phone number were found and replaced"
+    ) in text

@@ -523,3 +523,13 @@ def test_coding_of_a_whole_source_becomes_a_segment_spanning_it(tmp_path):
     out = write_qdpx(project, tmp_path / "w2.qdpx")
     assert check_qdpx(out) == []
     assert list(read_qdpx(out).segments["text"]) == ["hello world"]
+
+
+def test_non_utf8_source_text_is_read_as_windows_1252():
+    """A plain-text source saved as Windows-1252 (short, Western European) is not read
+    as a DOS or Baltic code page: the same rule as the survey readers
+    (:func:`microcred.ingest.encoding.guess_encoding`)."""
+    from microcred.qual.refi import _decode
+
+    text = "Für das café, señor, ça va."
+    assert _decode(text.encode("cp1252"), "sources/a.txt") == text

@@ -247,3 +247,25 @@ def test_import_is_light() -> None:
             "assert callable(q.analyse) and not isinstance(q.analyse, type(sys)); "
             "assert 'pandas' not in sys.modules and 'scipy' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _with_construct(item_id: str, construct: str) -> Study:
+    spec = make_study().model_dump(mode="json", exclude_unset=True)
+    for item in spec["items"]:
+        if item["id"] == item_id:
+            item["construct"] = construct
+    return Study.model_validate(spec)
+
+
+def test_rankings_compare_like_with_like(result: QuantResults) -> None:
+    """A construct mixing a choice question with a Likert statement, or two choice
+    questions, is not ranked: a top-box share and a share of one question's options (or
+    options of different questions) answer different questions."""
+    from microcred.quant.rankings import construct_rankings
+
+    # a choice item beside the Likert one
+    assert "attitude" not in construct_rankings(_with_construct("goal", "attitude"), result.items)
+    # two choice questions in one construct
+    two = construct_rankings(_with_construct("goal", "motivation"), result.items)
+    assert "motivation" not in two
+    assert set(construct_rankings(make_study(), result.items)) == {"motivation", "attitude"}

@@ -623,3 +623,17 @@ def test_unwritable_out_dir_raises_project_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(MicrocredError, match="cannot write the report"):
         render(make_study(), make_results(), ValidationReport(), PROVENANCE, blocker / "out")
+
+
+def test_top_motivation_from_likert_items_is_worded_as_top_box() -> None:
+    """A motivation ranked by top-box shares (Likert importance items) is not "chosen"."""
+    from microcred.report.context import key_findings
+
+    results = make_results()
+    ranking = results.rankings["motivation"].copy()
+    ranking.loc[:, "option_id"] = "top_box"
+    results.rankings = {"motivation": ranking}
+    findings = " ".join(key_findings(make_study(), results, make_validation()))
+    assert "Top motivation:" in findings
+    assert "given one of the two highest answers by" in findings
+    assert "chosen by" not in findings.split("Top motivation:")[1].split(".")[0]

@@ -115,6 +115,11 @@ def test_formatting() -> None:
     assert fmt.pct_ci(0.4, None, None) == "40.0%"
     assert fmt.num(4.0) == "4" and fmt.num(3.456) == "3.46" and fmt.num(-0.001) == "0"
     assert fmt.num(-0.089, 3) == "-0.089"
+    # a column of one statistic keeps its decimals: 0.02 is not shown as "0.02" beside "0.014"
+    assert fmt.fixed(0.02, 3) == "0.020" and fmt.fixed(1.1) == "1.10"
+    assert fmt.fixed(-0.0001) == "0.00"
+    assert fmt.fixed(None) == fmt.DASH
+    assert fmt.ci(3.4, 3.6, percent=False, trim=False) == "[3.40–3.60]"
     assert fmt.count(3786.0) == "3786" and fmt.count(pd.NA) == fmt.DASH
     assert fmt.p_value(0.0004) == "< 0.001" and fmt.p_value(0.0123) == "0.012"
     assert fmt.is_missing_text(pd.NA) and fmt.is_missing_text("") and not fmt.is_missing_text("x")

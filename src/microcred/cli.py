@@ -11,11 +11,29 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
-from microcred.errors import MicrocredError
+from microcred.errors import InputError, MicrocredError, ValidationFailed
+
+
+class _Group(TyperGroup):
+    """A command group whose ``--help`` flag is a plain bool when not given.
+
+    Typer coerces a flag left unset (``None``) through a pydantic ``TypeAdapter``,
+    which imports pydantic (about 0.1 s) just to print ``microcred run --help``; a
+    ``False`` default skips that. Help is formatted by click, without rich (another
+    0.17 s of imports): see ``rich_markup_mode=None`` below.
+    """
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
+
 
 app = typer.Typer(
     name="microcred",
@@ -24,6 +42,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=_Group,
 )
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (YAML).", show_default=False)]
@@ -40,7 +60,14 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.
 
 
 def _fail(error: MicrocredError) -> None:
-    typer.echo(f"error: {error}", err=True)
+    if isinstance(error, ValidationFailed):
+        # str(error) is the report, whose lines already start with "error:"/"warning:"
+        typer.echo(str(error), err=True)
+        errors = len(getattr(error.report, "errors", []))
+        typer.echo(f"stopped (--strict): validation found {errors} error(s); nothing was "
+                   "stored or written", err=True)
+    else:
+        typer.echo(f"error: {error}", err=True)
     raise typer.Exit(code=2)
 
 
@@ -160,6 +187,8 @@ def fit(
 code_app = typer.Typer(
     help="Qualitative coding: measure the automatic coder, review its proposals.",
     no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=_Group,
 )
 app.add_typer(code_app, name="code")
 
@@ -179,7 +208,14 @@ def code_evaluate(
     embedder: Annotated[
         str, typer.Option(help="e5 (default, multilingual), tfidf, or a local model path.")
     ] = "e5",
-    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    folds: Annotated[
+        int,
+        typer.Option(
+            min=2,
+            help="Cross-validation folds (at least 2; a code that a coder gave, or did not "
+            "give, to fewer units gets that many folds, as the summary lists).",
+        ),
+    ] = 5,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     quiet: QuietOpt = False,
 ) -> None:
@@ -188,14 +224,20 @@ def code_evaluate(
     from microcred.qual.embed import make_embedder
     from microcred.qual.evaluate import evaluate
 
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one coder", param_hint="--coders")
     try:
         units, human = read_presence_matrix(
             codings,
             unit_column=unit_column,
             text_column=text_column,
             column_pattern=column_pattern,
+            coders=names,
         )
-        names = [c.strip() for c in coders.split(",") if c.strip()]
+        if folds > len(units):
+            raise InputError(str(codings), f"--folds {folds} is more than the {len(units)} "
+                             "units in the file (k-fold cross-validation needs a unit per fold)")
         codes = sorted(human["code_id"].unique())
         with _progress(quiet) as progress:
             result = evaluate(

@@ -152,8 +152,11 @@ def run(
         "study_file": str(study_path),
         "study_sha256": sha256_of(study_path),
     }
+    from microcred.privacy import load_or_create_key
+
     outputs = report.render(
-        instrument, results, data.report, provenance, out_dir, sections=sections
+        instrument, results, data.report, provenance, out_dir, sections=sections,
+        key=load_or_create_key(url, instrument.study.id),
     )
     outputs.update(privacy)
     return RunOutcome(outputs, store.redacted_url(url), data.report, status)
@@ -170,14 +173,19 @@ def _later_stages(
     """Coding, privacy protection of quotes, integration and design; report sections.
 
     Adds their JSON to ``results.extra`` and writes the design briefs under
-    ``out_dir/brief/``; returns the report sections and the brief files written.
+    ``out_dir/brief/``; returns the report sections and the brief files written. What
+    is published (JSON, sections, briefs) is the shared copy of each stage's results
+    (:func:`microcred.privacy.later.share_later`): small counts suppressed.
     """
     from microcred.design.render import write_brief
     from microcred.integrate.stage import integrate_study
     from microcred.privacy import PrivacySummary, share_results
+    from microcred.privacy.later import share_later
     from microcred.report.mixed import integration_sections, privacy_section, qual_section
 
-    summary = PrivacySummary(k=instrument.privacy.k)
+    k = instrument.privacy.k
+    summary = PrivacySummary(k=k)
+    summary.names_listed = len(instrument.privacy.names or [])
     sections: list[Any] = []
     qual = None
     if instrument.coding is not None:
@@ -195,31 +203,53 @@ def _later_stages(
         )
         save_codings(url, instrument.study.id, qual.units, qual.codings)
         _protect_quotes(instrument, qual, url, summary)
-        results.extra["qual"] = qual.to_dict()
-        labels = {
-            s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
-            for s in instrument.segments
-        }
-        sections.append(qual_section(qual, labels, k=instrument.privacy.k, privacy=summary))
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, qual, asked=data.asked
     )
     if integration.coded is not None:  # code segments join the survey's tables
         integration.coded.merge_into(results)
-    results.extra["integration"] = integration.to_dict()
-    sections.extend(integration_sections(integration))
+    # the survey tables as report.render will publish them (same results, same k), and
+    # the later stages' results suppressed against them
+    shared = share_results(results, k)
+    shared.record(summary)
+    later = share_later(qual, integration, results, shared, k)
+    later.record(summary)
+    if later.qual is not None:
+        results.extra["qual"] = later.qual.to_dict()
+        labels = {
+            s.id: s.label.get("en") or next(iter(s.label.values()), s.id)
+            for s in instrument.segments
+        }
+        sections.append(qual_section(later.qual, labels, k=k))
+    results.extra["integration"] = later.integration.to_dict()
+    sections.extend(integration_sections(later.integration))
     written: dict[str, Path] = {}
-    for group, brief in integration.briefs.items():
+    folder = out_dir / "brief"
+    for group, brief in later.integration.briefs.items():
         files = write_brief(
             brief,
-            out_dir / "brief",
+            folder,
             stem=f"brief-{group}",
             title=instrument.design.title,
             eqf_level=instrument.design.eqf_level,
         )
         written.update({f"brief/{p.name}": p for p in files.values()})
-    # the survey tables as report.render will publish them (same results, same k)
-    share_results(results, instrument.privacy.k).record(summary)
+    if folder.is_dir():  # a brief of an earlier run for a profile no longer shown
+        for stale in folder.glob("brief-*"):
+            if f"brief/{stale.name}" not in written and stale.suffix in (".json", ".html",
+                                                                           ".docx"):  # fmt: skip
+                stale.unlink()
+    # the answers validation issues echo reach the report too (scrubbed by render)
+    from microcred.privacy.validation import ID_KINDS, share_validation
+
+    _, counts, n_values = share_validation(
+        data.report, names=instrument.privacy.names or None, folder=instrument.base_dir
+    )
+    if n_values:
+        summary.record_scrub(counts, n_texts=n_values, source="validation")
+    summary.record_pseudonyms(
+        len({i.value for i in data.report.issues if i.kind in ID_KINDS and i.value is not None})
+    )
     results.extra["privacy"] = summary.as_dict()
     sections.append(privacy_section(results.extra["privacy"]))
     return sections, written
@@ -255,7 +285,7 @@ def _protect_quotes(instrument: Study, qual: Any, url: str, summary: Any) -> Non
         return
     texts = pd.Series([q["text"] for _, q, _ in rows], dtype="object")
     scrubbed, counts = scrub_text(texts, names)
-    summary.record_scrub(counts, n_texts=len(texts))
+    summary.record_scrub(counts, n_texts=len(texts), source="quote")
     ids = pd.Series([q["respondent_id"] for _, q, _ in rows], dtype="object")
     known = ids.notna()
     pseudonyms = ids.copy()
@@ -355,14 +385,19 @@ def brief(
     """
     from microcred.design.render import write_brief
     from microcred.integrate.stage import integrate_study
+    from microcred.privacy import share_results
+    from microcred.privacy.later import share_integration
 
     out = Path(out_dir)
     instrument, data, results, _, _ = _analysed(study_path, database, out, progress)
     integration = integrate_study(
         instrument, data.answers, data.respondents, results, asked=data.asked
     )
+    # the briefs leave the project: small counts suppressed as in `run`'s briefs
+    k = instrument.privacy.k
+    shared = share_integration(integration, results, share_results(results, k), k)
     written: dict[str, Path] = {}
-    for group, design in integration.briefs.items():
+    for group, design in shared.briefs.items():
         files = write_brief(
             design,
             out,
@@ -409,15 +444,18 @@ def fit(
     import json
 
     from microcred.integrate.stage import catalogue_fit, study_profiles
+    from microcred.privacy import share_fit
     from microcred.report.json_out import to_jsonable
     from microcred.report.safe import neutralise_frame
 
     out = Path(out_dir)
     instrument, data, _, _, _ = _analysed(study_path, database, out, progress)
     profiles, _ = study_profiles(instrument, data.answers, data.respondents)
-    result = catalogue_fit(
+    exact = catalogue_fit(
         instrument, data.answers, data.respondents, profiles, Path(catalogue_path)
     )
+    # fit.json and fit-courses.csv leave the project: small counts suppressed
+    result = share_fit(exact, profiles, instrument.privacy.k)
     json_path = out / "fit.json"
     json_path.write_text(json.dumps(to_jsonable(result.to_dict()), indent=2), encoding="utf-8")
     csv_path = out / "fit-courses.csv"

@@ -381,8 +381,13 @@ class FitResult:
     changes : pandas.DataFrame
         Single changes that would serve unserved respondents, most first:
         ``title, dimension, column, current, new_value, new_label, n_reached,
-        pct_of_unserved, by_profile``.
+        pct_of_unserved, by_profile`` (in words) and ``by_profile_n`` (profile name ->
+        respondents reached; ``"(none)"`` for those in no profile).
     notes : list of str
+    unserved_n : int or str, optional
+        Set in a shared copy (:func:`microcred.privacy.later.share_integration`), where
+        ``unserved`` is emptied: the number of respondents no course serves, or its
+        label when hidden.
     """
 
     dimensions: list[str]
@@ -394,9 +399,21 @@ class FitResult:
     profiles: pd.DataFrame | None
     changes: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    unserved_n: Any = None
+
+    @property
+    def n_unserved(self) -> Any:
+        """Respondents no course serves (a count, or its label in a shared copy)."""
+        if self.unserved_n is not None:
+            return self.unserved_n
+        return len(self.unserved)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: every table as a list of records (NaN/NA as ``None``)."""
+        """JSON-ready data: every table as a list of records (NaN/NA as ``None``).
+
+        ``unserved`` is given as ``{"n": ...}`` (how many respondents no course
+        serves): respondent ids are never written.
+        """
 
         def records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
             if frame is None:
@@ -413,7 +430,7 @@ class FitResult:
             "courses": records(self.courses),
             "by_profile": records(self.by_profile),
             "unmet": records(self.unmet),
-            "unserved": records(self.unserved),
+            "unserved": {"n": self.n_unserved},
             "profiles": records(self.profiles),
             "changes": records(self.changes),
             "notes": list(self.notes),
@@ -683,7 +700,14 @@ def fit(
                 if not target.any():
                     continue
                 gains = (target[:, None] & met).sum(axis=0)
-                for v, value in enumerate(candidates):
+                order: list[int] = list(range(len(candidates)))
+                if dim.numeric and not pd.isna(current):
+                    # Nearest value first: of several values that reach the same
+                    # learners, only the smallest change to the course is proposed.
+                    order = sorted(order, key=lambda v: abs(candidates[v] - float(current)))
+                seen: set[bytes] = set()
+                for v in order:
+                    value = candidates[v]
                     gain = int(gains[v])
                     same = (not dim.numeric and isinstance(current, str) and current == value) or (
                         dim.numeric and not pd.isna(current) and float(current) == value
@@ -691,12 +715,17 @@ def fit(
                     if gain == 0 or same:
                         continue
                     reached = target & met[:, v]
+                    if reached.tobytes() in seen:
+                        continue
+                    seen.add(reached.tobytes())
                     split = ""
+                    reached_n: dict[str, int] = {}
                     if profile_values is not None:
                         names_hit = pd.Series(
                             [str(p) if p is not None else "(none)" for p in profile_values[reached]]
                         ).value_counts()
                         split = ", ".join(f"{k}: {n}" for k, n in names_hit.items())
+                        reached_n = {str(k): int(n) for k, n in names_hit.items()}
                     new_label = (
                         _amount(value, dim.column)
                         if dim.numeric
@@ -705,12 +734,12 @@ def fit(
                     change_rows.append(
                         (titles[c], dim.construct, dim.column,
                          None if pd.isna(current) else current, value, new_label, gain,
-                         gain / n_unserved, split)
+                         gain / n_unserved, split, reached_n)
                     )  # fmt: skip
     changes = pd.DataFrame(
         change_rows,
         columns=["title", "dimension", "column", "current", "new_value", "new_label",
-                 "n_reached", "pct_of_unserved", "by_profile"],
+                 "n_reached", "pct_of_unserved", "by_profile", "by_profile_n"],
     )  # fmt: skip
     if len(changes):
         changes = changes.sort_values(

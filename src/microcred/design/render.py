@@ -2,8 +2,11 @@
 
 Rendering only: every value comes from a :class:`~microcred.design.brief.Brief`, the
 Annex I elements (:func:`~microcred.design.annex.annex_elements`) and the Open Badges
-Achievement (:func:`~microcred.design.badge.achievement`). Quotes are respondents' free
-text: autoescaped in HTML, stripped of control characters in DOCX, never logged.
+Achievement (:func:`~microcred.design.badge.achievement`). A run writes the shared copy
+of each brief (:func:`microcred.privacy.later.share_brief`), whose hidden counts and
+shares hold their labels (``"<5"``, ``"[c]"``) and are shown as they are. Quotes are
+respondents' free text: autoescaped in HTML, stripped of control characters in DOCX,
+never logged.
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ _TEMPLATE = """\
 <tr class="mc-{{ r.confidence | replace(' ', '-') }}">
 <td>{{ r.label }}{% if r.aspect == 'importance' %} (importance){% endif %}</td>
 <td>{{ r.text }}</td>
-<td>{{ r.evidence.n }} of {{ r.evidence.n_valid }} ({{ pct(r.evidence.pct) }};
-95% CI {{ pct(r.evidence.ci_low) }}&ndash;{{ pct(r.evidence.ci_high) }})</td>
+<td>{{ evidence(r.evidence) }}</td>
 <td><span class="mc-flag">{{ r.confidence }}</span><br><small>{{ r.reason }}</small></td>
 <td>{% for q in r.evidence.quotes %}<blockquote>{{ q }}</blockquote>{% endfor %}</td>
 </tr>
@@ -69,10 +71,22 @@ _TEMPLATE = """\
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _pct(value: float | None) -> str:
+def _pct(value: float | str | None) -> str:
+    if isinstance(value, str):  # hidden in a shared copy: its label ("[c]")
+        return value
     if value is None or value != value:
         return "—"
     return f"{100 * value:.1f}%"
+
+
+def _evidence(ev: Any) -> str:
+    """``"12 of 40 (30.0%; 95% CI 18.1%–45.4%)"``; a hidden share is not shown."""
+    if any(isinstance(v, str) for v in (ev.pct, ev.ci_low, ev.ci_high)):
+        return f"{ev.n} of {ev.n_valid} (share withheld: small counts)"
+    return (
+        f"{ev.n} of {ev.n_valid} ({_pct(ev.pct)}; 95% CI {_pct(ev.ci_low)}\u2013"
+        f"{_pct(ev.ci_high)})"
+    )
 
 
 def _design(brief: Brief) -> list[tuple[str, str]]:
@@ -130,6 +144,7 @@ def brief_html(
         b=brief,
         h=max(1, min(int(heading_level), 5)),
         pct=_pct,
+        evidence=_evidence,
         design=_design(brief),
         annex=annex or [],
         badge=json.dumps(badge, indent=2, ensure_ascii=False) if badge else "",
@@ -236,10 +251,7 @@ def write_docx(
             aspect = " (importance)" if rec.aspect == "importance" else ""
             cells[0].text = _text(rec.label + aspect)
             cells[1].text = _text(rec.text)
-            cells[2].text = _text(
-                f"{ev.n} of {ev.n_valid} ({_pct(ev.pct)}; 95% CI {_pct(ev.ci_low)}-"
-                f"{_pct(ev.ci_high)})"
-            )
+            cells[2].text = _text(_evidence(ev))
             cells[3].text = _text(f"{rec.confidence}: {rec.reason}")
         quoted = [rec for rec in brief.recommendations if rec.evidence.quotes]
         if quoted:

@@ -109,7 +109,8 @@ def read_table(path: Path, source: Source) -> RawTable:
     RawTable
         One row per response, every cell text or NA, with spreadsheet row numbers;
         ``format`` says what was read (``google-forms``, ``limesurvey``,
-        ``qualtrics``, ``csv``, ``tsv``, ``xlsx`` or ``sav``).
+        ``qualtrics``, ``csv``, ``tsv``, ``xlsx`` or ``sav``); ``guessed_encoding``
+        names the code page guessed for a text file that is not UTF-8.
 
     Raises
     ------
@@ -153,10 +154,14 @@ def read_table(path: Path, source: Source) -> RawTable:
         layout = "generic"
     else:
         layout = detect_layout(grid.head(3))
+    table: RawTable
     if layout == "qualtrics":
-        return qualtrics.build(grid)
-    if layout == "limesurvey":
-        return limesurvey.build(grid)
-    if layout == "google-forms":
-        return google_forms.build(grid)
-    return delimited.build_generic(grid, declared if declared in ("csv", "tsv") else None)
+        table = qualtrics.build(grid)
+    elif layout == "limesurvey":
+        table = limesurvey.build(grid)
+    elif layout == "google-forms":
+        table = google_forms.build(grid)
+    else:
+        table = delimited.build_generic(grid, declared if declared in ("csv", "tsv") else None)
+    table.guessed_encoding = grid.guessed_encoding
+    return table

@@ -75,6 +75,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _guessed_encoding(file: str, source_id: str, codec: str) -> Issue:
+    """The warning that a source's code page was guessed, and how to declare it."""
+    from microcred.ingest.encoding import describe
+
+    return Issue(
+        severity="warning",
+        kind="guessed_encoding",
+        message=f"the file is not UTF-8; its encoding was guessed as {describe(codec)}: "
+        "if accented letters look wrong in the report, save the file as UTF-8 or declare "
+        f"its encoding on source {source_id!r} in the study file (encoding: cp1250, "
+        "for example)",
+        file=file,
+    )
+
+
 def read(study: Study, progress: Progress | None = None) -> Ingested:
     """Read, map and validate every source of ``study``; nothing is stored.
 
@@ -90,7 +105,9 @@ def read(study: Study, progress: Progress | None = None) -> Ingested:
     Ingested
         Merged answers and respondents of all sources and the validation report.
         Respondent ids repeated across sources are reported as ``duplicate_id``
-        errors and only the first is kept.
+        errors and only the first is kept; a text source whose code page was
+        guessed (not UTF-8, no encoding declared) gives a ``guessed_encoding``
+        warning.
 
     Raises
     ------
@@ -110,6 +127,8 @@ def read(study: Study, progress: Progress | None = None) -> Ingested:
         if not path.is_file():
             raise InputError(str(path), f"source {source.id!r}: file not found")
         raw = read_table(path, source)
+        if raw.guessed_encoding is not None:
+            report.add(_guessed_encoding(str(path), source.id, raw.guessed_encoding))
         mapped = map_source(study, source, raw, report)
         answers.append(mapped.answers)
         respondents.append(mapped.respondents)

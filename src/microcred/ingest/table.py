@@ -51,6 +51,9 @@ class RawTable:
     system_columns : set of int
         Columns the platform adds (ids, dates, IP, progress) that are not questions and
         are never reported as unmapped.
+    guessed_encoding : str or None
+        The code page guessed for a text export that is not UTF-8 (``cp1252``...),
+        reported as a warning; ``None`` when the encoding was known or declared.
     """
 
     file: str
@@ -66,6 +69,7 @@ class RawTable:
     finished: pd.Series | None = None
     submitted_at: pd.Series | None = None
     system_columns: set[int] = field(default_factory=set)
+    guessed_encoding: str | None = None
 
     def __post_init__(self) -> None:
         n_cols = len(self.headers)

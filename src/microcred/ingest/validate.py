@@ -18,6 +18,7 @@ KINDS = {
     "missing_id": "respondent id is empty",
     "empty_response": "response with no answer to any item",
     "unfinished": "response the platform marks as not finished",
+    "guessed_encoding": "file is not UTF-8: its encoding was guessed",
 }
 
 

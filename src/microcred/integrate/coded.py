@@ -81,6 +81,9 @@ class CodedVariables:
     k : int or None
         Small-cell threshold of the study (counts 1 to k - 1 are shown as ``<k``).
     notes : list of str
+    published : dict, optional
+        Only in a shared copy (:func:`microcred.privacy.later.share_integration`): what
+        :meth:`to_dict` returns, with small counts suppressed.
     """
 
     quantitized: pd.DataFrame
@@ -92,6 +95,7 @@ class CodedVariables:
     by_groups: list[ComparisonResult] = field(default_factory=list)
     k: int | None = None
     notes: list[str] = field(default_factory=list)
+    published: dict[str, Any] | None = None
 
     def summary(self) -> pd.DataFrame:
         """One row per code: how many respondents carry it, of how many coded.
@@ -129,8 +133,11 @@ class CodedVariables:
 
         ``by_groups`` lists, per grouping, its groups and per code the test, p, Holm p,
         Cramér's V and, per group, respondents with the code (``n``), coded
-        respondents (``base``) and their share. No respondent id is included.
+        respondents (``base``) and their share. No respondent id is included. A
+        shared copy returns its :attr:`published` data.
         """
+        if self.published is not None:
+            return self.published
         out: dict[str, Any] = {
             "variables": self.summary().to_dict(orient="records"),
             "segments": (

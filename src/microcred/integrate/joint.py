@@ -356,7 +356,10 @@ class JointDisplays:
             })  # fmt: skip
         frame = pd.DataFrame(rows)
         for column in ("survey_n", "survey_base", "theme_n", "theme_base", "kappa_n"):
-            if column in frame.columns:
+            # a shared copy holds labels ("<5") where counts are hidden: left as they are
+            if column in frame.columns and not frame[column].map(
+                lambda v: isinstance(v, str)
+            ).any():
                 frame[column] = frame[column].astype("Int64")
         return frame
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -98,7 +98,7 @@ PROFILE_SEED = 20230
 
 NAME_RULES: tuple[tuple[str, str], ...] = (
     ("Career changers", r"chang|switch|new_?(career|field|job|sector)|reskill|transition"),
-    ("Upskillers", r"career|profession|work|job|upskill|promot|employ"),
+    ("Upskillers", r"career|profession|(?<!net)work|job|upskill|promot|employ"),
     ("Credit seekers", r"academic|credit|ects|degree|universit|course|stud|qualif|credential"
                        r"|certif|official"),
     ("Curiosity-driven learners", r"personal|interest|curio|hobby|fun|enjoy|passion"),
@@ -358,6 +358,10 @@ class Profiles:
         Package versions and settings (``kmodes`` version, init, dissimilarity).
     rules : list of str
     notes : list of str
+    other : dict, optional
+        Only in a shared copy (:func:`microcred.privacy.later.share_integration`): the
+        profiles not shown, counted together (``name, profiles, n, pct, ci_low,
+        ci_high, note``); ``profiles`` then holds the shown ones only.
     """
 
     k: int
@@ -373,6 +377,7 @@ class Profiles:
     method: dict[str, Any]
     rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    other: dict[str, Any] | None = None
 
     def get(self, profile_id: str) -> Profile | None:
         """The profile with ``profile_id``, or ``None``."""
@@ -398,15 +403,31 @@ class Profiles:
         return replace(self, profiles=profiles)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per profile: ``profile_id, name, n, pct, ci_low, ci_high, traits``."""
+        """One row per profile: ``profile_id, name, n, pct, ci_low, ci_high, traits``.
+
+        In a shared copy, a trait whose share is hidden is named without its share and
+        lift, and the profiles not shown make one last row (``profile_id`` ``None``).
+        """
         import pandas as pd
 
-        return pd.DataFrame([{
+        def trait(t: Trait) -> str:
+            if isinstance(t.share, str) or isinstance(t.lift, str):
+                return t.label
+            return f"{t.label} ({t.share:.0%}, lift {t.lift:.1f})"
+
+        rows = [{
             "profile_id": p.id, "name": p.name, "n": p.n, "pct": p.pct,
             "ci_low": p.ci_low, "ci_high": p.ci_high,
-            "traits": "; ".join(f"{t.label} ({t.share:.0%}, lift {t.lift:.1f})"
-                                for t in p.traits),
-        } for p in self.profiles])  # fmt: skip
+            "traits": "; ".join(trait(t) for t in p.traits),
+        } for p in self.profiles]  # fmt: skip
+        if self.other is not None:
+            rows.append({
+                "profile_id": None, "name": self.other.get("name"), "n": self.other.get("n"),
+                "pct": self.other.get("pct"), "ci_low": self.other.get("ci_low"),
+                "ci_high": self.other.get("ci_high"), "traits": self.other.get("note", ""),
+            })  # fmt: skip
+        return pd.DataFrame(rows, columns=["profile_id", "name", "n", "pct", "ci_low",
+                                           "ci_high", "traits"])  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (no respondent ids; quotes as given)."""
@@ -417,6 +438,7 @@ class Profiles:
             "n_profiled": self.n_profiled, "n_left_out": self.n_left_out,
             "missing": self.missing, "seed": self.seed, "method": self.method,
             "rules": self.rules, "notes": self.notes,
+            **({"other": self.other} if self.other is not None else {}),
         }))  # fmt: skip
 
 
@@ -859,6 +881,8 @@ def briefs_by_profile(
     *,
     quotes: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     asked: dict[str, set[str]] | None = None,
+    only: Collection[str] | None = None,
+    keep: dict[str, Any] | None = None,
     **options: Any,
 ) -> dict[str, Brief]:
     """A design brief for each profile, from the quantitative analysis of its members.
@@ -877,6 +901,14 @@ def briefs_by_profile(
         :func:`microcred.design.brief.recommend`.
     asked : dict of str -> set of str, optional
         Passed to :func:`microcred.quant.analyse`.
+    only : collection of str, optional
+        Profile ids to write a brief for (default: every profile). The run passes the
+        profiles it may publish (:func:`microcred.privacy.later.published_profiles`):
+        a profile of fewer than ``privacy.k`` respondents gets no brief.
+    keep : dict, optional
+        Receives profile id -> the profile's exact
+        :class:`~microcred.quant.results.QuantResults` (for small-cell suppression of
+        the briefs; never written out).
     **options
         Further keyword arguments of :func:`~microcred.design.brief.recommend`
         (``threshold``, ``assume``, ``language``...).
@@ -902,8 +934,12 @@ def briefs_by_profile(
     ids = respondents["respondent_id"].astype(str)
     out: dict[str, Brief] = {}
     for profile in profiles.profiles:
+        if only is not None and profile.id not in only:
+            continue
         members = respondents[ids.isin(set(profile.members)).to_numpy()]
         results = analyse(plain, answers, members, asked=asked)
+        if keep is not None:
+            keep[profile.id] = results
         out[profile.id] = recommend(
             study, results, group=profile.id, label=profile.name,
             quotes=(quotes or {}).get(profile.id), **options,

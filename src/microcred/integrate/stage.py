@@ -30,6 +30,12 @@ class Integration:
     of personal identifiers; they are still respondents' words and must be escaped when
     rendered. ``coded`` holds the quantitized codes (respondent-level: never
     serialised; ``to_dict`` gives their aggregates under ``codes``).
+
+    The counts are exact: what may be published is the copy made by
+    :func:`microcred.privacy.later.share_integration` (small counts suppressed), which
+    every writer of the run uses. ``profile_results`` (each briefed profile's exact
+    analysis) serves that suppression and is never written; ``k`` is the study's
+    small-cell threshold.
     """
 
     joint: JointDisplays | None = None
@@ -38,6 +44,8 @@ class Integration:
     briefs: dict[str, Brief] = field(default_factory=dict)
     fit: Any = None
     notes: list[str] = field(default_factory=list)
+    profile_results: dict[str, QuantResults] = field(default_factory=dict, repr=False)
+    k: int = 5
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-ready data (no respondent ids)."""
@@ -93,7 +101,9 @@ def integrate_study(
     -------
     Integration
         Call ``integration.coded.merge_into(results)`` to add the code segments to the
-        run's segment and comparison tables.
+        run's segment and comparison tables. Profiles of fewer than ``privacy.k``
+        respondents (and any merged with them: see
+        :func:`microcred.privacy.later.published_profiles`) get no design brief.
 
     Raises
     ------
@@ -111,8 +121,9 @@ def integrate_study(
     """
     from microcred.design.brief import recommend
     from microcred.integrate.profiles import briefs_by_profile
+    from microcred.privacy.later import published_profiles
 
-    integration = Integration()
+    integration = Integration(k=study.privacy.k)
     assume = dict(study.design.assume) or None
     integration.briefs["all"] = recommend(study, results, assume=assume)
 
@@ -131,9 +142,12 @@ def integrate_study(
         integration.notes.append(note)
     if profiles is not None:
         integration.profiles = profiles
+        # no brief for a profile the report may not show (fewer than k respondents)
+        shown, _ = published_profiles(profiles, study.privacy.k)
         briefs = briefs_by_profile(
-            study, answers, respondents, profiles, asked=asked, assume=assume
-        )
+            study, answers, respondents, profiles, asked=asked, assume=assume,
+            only=shown, keep=integration.profile_results,
+        )  # fmt: skip
         integration.briefs.update(briefs)
 
     if study.design.catalogue:

@@ -8,7 +8,12 @@
   :func:`suppress_frequency_table`: small-cell suppression with complementary
   suppression audited against the published totals; :func:`withhold_quotes`.
 * :func:`share_results`: the survey results as they may leave the project, every
-  table suppressed (the one place the report's writers get their numbers from).
+  table suppressed (the one place the report's writers get their numbers from);
+  :func:`share_later` does the same for the themes, codes, joint displays, learner
+  profiles, design briefs and catalogue fit (:mod:`microcred.privacy.later`), and test
+  results beside tables with hidden cells get p-value bounds
+  (:mod:`microcred.privacy.pbounds`); :func:`share_validation` scrubs the answers and
+  pseudonymises the ids that validation issues echo.
 * :class:`PrivacySummary`: what was done, for the report.
 
 Pure functions: DataFrame in, DataFrame out. The heavy modules load on first use, so
@@ -24,6 +29,15 @@ from microcred.privacy.base import PrivacyError, PrivacyKeyError
 from microcred.privacy.summary import PrivacySummary
 
 if TYPE_CHECKING:
+    from microcred.privacy.later import (
+        SharedLater,
+        published_profiles,
+        share_brief,
+        share_fit,
+        share_integration,
+        share_later,
+        share_qual,
+    )
     from microcred.privacy.pseudonyms import load_or_create_key, new_key, pseudonymise
     from microcred.privacy.scrub import KINDS, PLACEHOLDERS, find_identifiers, scrub_text
     from microcred.privacy.shared import (
@@ -42,6 +56,7 @@ if TYPE_CHECKING:
         suppress_percentages,
         withhold_quotes,
     )
+    from microcred.privacy.validation import share_validation
 
 __all__ = [
     "DEFAULT_K",
@@ -50,6 +65,7 @@ __all__ = [
     "PrivacyError",
     "PrivacyKeyError",
     "PrivacySummary",
+    "SharedLater",
     "SharedResults",
     "Suppression",
     "add_margins",
@@ -59,8 +75,15 @@ __all__ = [
     "load_or_create_key",
     "new_key",
     "pseudonymise",
+    "published_profiles",
     "scrub_text",
+    "share_brief",
+    "share_fit",
+    "share_integration",
+    "share_later",
+    "share_qual",
     "share_results",
+    "share_validation",
     "shared_copy",
     "suppress_counts",
     "suppress_frequency_table",
@@ -76,11 +99,19 @@ _LAZY = {
     "PLACEHOLDERS": "scrub",
     "find_identifiers": "scrub",
     "scrub_text": "scrub",
+    "SharedLater": "later",
+    "published_profiles": "later",
+    "share_brief": "later",
+    "share_fit": "later",
+    "share_integration": "later",
+    "share_later": "later",
+    "share_qual": "later",
     "SharedResults": "shared",
     "is_hidden": "shared",
     "is_shared": "shared",
     "share_results": "shared",
     "shared_copy": "shared",
+    "share_validation": "validation",
     "DEFAULT_K": "suppress",
     "Suppression": "suppress",
     "add_margins": "suppress",

@@ -38,7 +38,14 @@ What is hidden, table by table (``k`` is ``study.privacy.k``, 5 by default):
   whole when the known totals would pin a small count; the number of answers in the
   smallest group and a test's ``n`` when below ``k``.
 
-Test statistics, p-values and effect sizes are shown as computed.
+* **tests**: a test whose table has a hidden cell (or a hidden total) shows no
+  statistic, effect size or smallest expected count, and its p-value only as a bound
+  true of every table consistent with what is published
+  (:mod:`microcred.privacy.pbounds`); the Holm-adjusted p-values of its family are
+  shown as bounds wherever they depend on it. Other tests are shown as computed.
+* **provenance**: file paths relative to the study file's folder (or the file name
+  alone), and a SQLite database by its file name, so no output shows the analyst's
+  folders.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,7 +75,15 @@ if TYPE_CHECKING:
     from microcred.privacy.summary import PrivacySummary
     from microcred.quant.results import ComparisonResult, ItemResult, QuantResults
 
-__all__ = ["SharedResults", "is_hidden", "is_shared", "share_results", "shared_copy"]
+__all__ = [
+    "SharedResults",
+    "is_hidden",
+    "is_shared",
+    "share_results",
+    "shared_copy",
+    "shown_database",
+    "shown_path",
+]
 
 _DERIVED = ("pct", "ci_low", "ci_high", "pct_mentions", "cum_pct")
 _TOP_BOX = ("top2_n", "top2_pct", "top2_ci_low", "top2_ci_high")
@@ -143,23 +159,111 @@ class SharedResults:
         -------
         dict
             A copy; ``n_rows`` of a source whose number of respondents is hidden in the
-            sample table is replaced by the same label.
+            sample table is replaced by the same label; the study file, the sources'
+            paths and a SQLite database file are shown relative to the study file's
+            folder, or by their file name when they lie outside it
+            (:func:`shown_path`), so no output shows the analyst's folders.
         """
         out = dict(provenance)
+        study_file = provenance.get("study_file")
+        folder = _folder_of(study_file)
+        if study_file:
+            out["study_file"] = shown_path(study_file, folder)
+        if isinstance(provenance.get("database"), str):
+            out["database"] = shown_database(provenance["database"], folder)
+        if isinstance(provenance.get("inputs"), list):
+            out["inputs"] = [
+                {**i, "path": shown_path(i.get("path"), folder)}
+                if isinstance(i, Mapping) and i.get("path")
+                else i
+                for i in provenance["inputs"]
+            ]
         sample = self.results.sample
         if sample is None or sample.empty or not {"source_id", "n"} <= set(sample.columns):
             return out
         hidden = {
             str(s): n for s, n in zip(sample["source_id"], sample["n"], strict=True) if is_hidden(n)
         }
-        if hidden and isinstance(provenance.get("inputs"), list):
+        if hidden and isinstance(out.get("inputs"), list):
             out["inputs"] = [
                 {**i, "n_rows": hidden[str(i.get("source_id"))]}
                 if isinstance(i, Mapping) and str(i.get("source_id")) in hidden
                 else i
-                for i in provenance["inputs"]
+                for i in out["inputs"]
             ]
         return out
+
+
+def _folder_of(study_file: Any) -> Path | None:
+    if study_file is None or str(study_file) == "":
+        return None
+    return Path(str(study_file)).parent
+
+
+def shown_path(path: Any, folder: str | Path | None = None) -> str:
+    """A file path as shared outputs show it: relative to ``folder``, or its name.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A path as read (often absolute).
+    folder : str or pathlib.Path, optional
+        The study file's folder.
+
+    Returns
+    -------
+    str
+        The path relative to ``folder`` (POSIX separators) when the file lies inside
+        it; a relative path without ``..`` as it is; otherwise the file name alone.
+        ``""`` for no path.
+
+    Examples
+    --------
+    >>> shown_path("/home/ana/study/data/en.csv", "/home/ana/study")
+    'data/en.csv'
+    >>> shown_path("/srv/exports/en.csv", "/home/ana/study")
+    'en.csv'
+    """
+    from pathlib import PurePath
+
+    if path is None or str(path) == "":
+        return ""
+    target = PurePath(str(path))
+    if folder is not None and str(folder) not in ("", "."):
+        base = Path(str(folder))
+        for left, right in ((target, base), (Path(str(target)).resolve(), base.resolve())):
+            try:
+                relative = PurePath(left).relative_to(right)
+            except ValueError:
+                continue
+            if ".." not in relative.parts:
+                return relative.as_posix()
+    if not target.is_absolute() and ".." not in target.parts and not target.drive:
+        return target.as_posix()
+    return target.name
+
+
+def shown_database(url: str, folder: str | Path | None = None) -> str:
+    """A database URL as shared outputs show it (password already hidden).
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL, password hidden (:func:`microcred.store.redacted_url`).
+    folder : str or pathlib.Path, optional
+        The study file's folder.
+
+    Returns
+    -------
+    str
+        For a SQLite file, ``sqlite:///`` and the file's path as :func:`shown_path`
+        gives it (``sqlite:///microcred.db``); any other URL as given.
+    """
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url in (prefix, "sqlite:///:memory:"):
+        return url
+    path, _, query = url[len(prefix):].partition("?")
+    return prefix + shown_path(path, folder) + (f"?{query}" if query else "")
 
 
 def share_results(results: QuantResults, k: int = DEFAULT_K) -> SharedResults:
@@ -205,7 +309,7 @@ def share_results(results: QuantResults, k: int = DEFAULT_K) -> SharedResults:
     }
     segments = _share_segments(results.segments, results.n_respondents, k, shared)
     sample = _share_sample(results.sample, results.n_respondents, k, shared)
-    comparisons = [_share_comparison(c, items, segments, k, shared) for c in results.comparisons]
+    comparisons = _share_comparisons(results.comparisons, items, segments, k, shared)
     shared.results = dataclasses.replace(
         results,
         items=items,
@@ -582,6 +686,7 @@ def _share_groups(
     segments: pd.DataFrame | None,
     k: int,
     shared: SharedResults,
+    linked: set[str] | None = None,
 ) -> tuple[pd.DataFrame, set[str]]:
     groups = comp.groups
     if groups is None or groups.empty or not {"group_id", "n"} <= set(groups.columns):
@@ -596,6 +701,7 @@ def _share_groups(
         for seg, n in zip(segments["segment_id"], segments["n"], strict=True):
             if str(seg) == comp.by and is_hidden(n):
                 elsewhere.add(str(seg))
+    elsewhere |= linked or set()
     series = pd.Series([*counts.tolist(), total], index=[*range(len(frame)), _TOTAL])
     known = pd.Series([False] * len(frame) + [total >= k], index=series.index)
     hide = pd.Series([g in elsewhere for g in ids] + [False], index=series.index)
@@ -613,13 +719,24 @@ def _share_crosstab(
     hidden_rows: set[str],
     hidden_cols: set[str],
     k: int,
-) -> tuple[pd.DataFrame, Suppression]:
+    *,
+    known_cells: pd.DataFrame | None = None,
+    hidden_cells: pd.DataFrame | None = None,
+    known_rows: set[str] | None = None,
+) -> tuple[pd.DataFrame, Suppression, Suppression]:
     """Options x groups, suppressed with the row and column totals a reader can know.
 
     Zeros are shown, as in :func:`~microcred.privacy.suppress_counts`: in the column of
     a group of fewer than ``k`` respondents every non-zero count is hidden (it is
     below ``k``), but a zero still says that none of the group gave that answer (and
     with the row totals known, hiding it would not hide it).
+
+    ``known_cells`` and ``hidden_cells`` (bool, the table's shape) mark inner cells
+    published, or hidden, in another table; ``known_rows`` names rows whose total the
+    reader knows whatever its size (worked out from other published numbers). Returns
+    the published inner table, the suppression of its cells, and the suppression of the
+    table with its totals (the reader's view, for
+    :func:`~microcred.privacy.pbounds.completions`).
     """
     counts = table.apply(pd.to_numeric, errors="coerce").fillna(0).astype(np.int64)
     full = add_margins(counts, margins_name=_TOTAL)
@@ -634,6 +751,17 @@ def _share_crosstab(
     for c, group in enumerate(counts.columns):
         hide[n_rows, c] = str(group) in hidden_cols
     known = margin & ~hide & ((values == 0) | (values >= k))
+    for r, option in enumerate(counts.index):
+        if known_rows and str(option) in known_rows and not hide[r, n_cols]:
+            known[r, n_cols] = True
+    if known_cells is not None:
+        known[:n_rows, :n_cols] |= known_cells.reindex(
+            index=counts.index, columns=counts.columns, fill_value=False
+        ).to_numpy(dtype=bool)
+    if hidden_cells is not None:
+        hide[:n_rows, :n_cols] |= hidden_cells.reindex(
+            index=counts.index, columns=counts.columns, fill_value=False
+        ).to_numpy(dtype=bool)
     result = suppress_counts(
         full,
         k,
@@ -664,7 +792,7 @@ def _share_crosstab(
         )
     published = inner.table.copy()
     published.index, published.columns = table.index, table.columns
-    return published, inner
+    return published, inner, result
 
 
 def _share_tests(
@@ -695,24 +823,268 @@ def _share_tests(
     return out
 
 
+_WITHHELD_WITH_P = ("statistic", "effect_size", "min_expected")
+
+
+def _test_p_function(
+    row: Mapping[str, Any],
+    crosstab: pd.DataFrame,
+    item: ItemResult | None,
+    group_sizes: Mapping[str, int],
+) -> Any:
+    """Completed inner table -> the test's p-value, as the analysis computes it.
+
+    ``None`` when the test cannot be recomputed from the table alone.
+    """
+    from microcred.quant.comparisons import crosstab_test, rank_test
+
+    test = str(row.get("test"))
+    option = row.get("option_id")
+    if test in ("chi2", "fisher", "fisher_mc") and (option is None or pd.isna(option)):
+        return lambda inner: crosstab_test(inner)["p_value"]
+    if test in ("chi2", "fisher", "fisher_mc"):
+        # a multiple-choice option: ticked vs not, out of the group's respondents
+        options = [str(o) for o in crosstab.index]
+        if str(option) not in options:
+            return None
+        r = options.index(str(option))
+        sizes = np.array([group_sizes.get(str(g), -1) for g in crosstab.columns], dtype=float)
+        if (sizes < 0).any():
+            return None
+        return lambda inner: crosstab_test(np.vstack([inner[r], sizes - inner[r]]))["p_value"]
+    if test in ("mann_whitney", "kruskal") and item is not None and item.frequencies is not None:
+        freq = item.frequencies
+        if not {"option_id", "value"} <= set(freq.columns):
+            return None
+        by_option = dict(
+            zip(freq["option_id"].astype(str), pd.to_numeric(freq["value"], errors="coerce"),
+                strict=True)
+        )
+        scores = np.array([by_option.get(str(o), np.nan) for o in crosstab.index], dtype=float)
+        n_groups = crosstab.shape[1]
+
+        def ranks(inner: np.ndarray) -> float:
+            counts = inner.astype(np.int64)
+            values = np.repeat(np.tile(scores, n_groups), counts.T.ravel())
+            groups = np.repeat(np.repeat(np.arange(n_groups), len(scores)), counts.T.ravel())
+            return float(rank_test(values, groups, order=list(range(n_groups)))["p_value"])
+
+        return ranks
+    return None
+
+
+def _bound_tests(
+    comp: ComparisonResult,
+    tests: pd.DataFrame,
+    views: Mapping[str, Suppression],
+    items: Mapping[str, ItemResult],
+    any_group_hidden: bool,
+    k: int,
+    shared: SharedResults,
+) -> pd.DataFrame:
+    """Withhold the statistics of tests on tables with hidden cells; bound their p.
+
+    See :mod:`microcred.privacy.pbounds` for the rule and why it is safe.
+    """
+    from microcred.privacy.pbounds import (
+        MAX_COMPLETIONS,
+        completions,
+        holm_bounds,
+        p_bound,
+        recompute_matches,
+    )
+
+    if tests is None or tests.empty or "p_value" not in tests.columns:
+        return tests
+    exact = comp.tests.reset_index(drop=True)
+    out = _as_object(tests, [c for c in ("p_value", "p_holm", *_WITHHELD_WITH_P)
+                             if c in tests.columns])  # fmt: skip
+    sizes: dict[str, int] = {}
+    if comp.groups is not None and {"group_id", "n"} <= set(comp.groups.columns):
+        sizes = {str(g): int(n) for g, n in zip(comp.groups["group_id"], comp.groups["n"],
+                                                  strict=True)}  # fmt: skip
+    p = pd.to_numeric(exact["p_value"], errors="coerce").to_numpy(dtype=float)
+    low, high = p.copy(), p.copy()
+    hidden_rows = np.zeros(len(out), dtype=bool)
+    cache: dict[str, list[np.ndarray] | None] = {}
+    for i, row in enumerate(exact.to_dict(orient="records")):
+        item_id = str(row.get("item_id"))
+        view = views.get(item_id)
+        if view is None:
+            hidden = any_group_hidden and row.get("test") is not None and not pd.isna(p[i])
+        else:
+            hidden = bool(np.asarray(view.mask, dtype=bool).any())
+        if not hidden or pd.isna(p[i]):
+            continue
+        hidden_rows[i] = True
+        for column in _WITHHELD_WITH_P:
+            if column in out.columns and not _missing(out.at[i, column]):
+                out.at[i, column] = COMPLEMENTARY_LABEL
+                shared.withheld += 1
+        low[i], high[i] = 0.0, 1.0  # withheld unless every completion agrees
+        table = comp.crosstabs.get(item_id)
+        if view is None or table is None or view.uniform:
+            continue
+        p_of = _test_p_function(row, table, items.get(item_id), sizes)
+        if p_of is None:
+            continue
+        truth = table.apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        try:
+            if not recompute_matches(row.get("p_value"), p_of(truth)):
+                continue
+            if item_id not in cache:
+                limit = 40 if str(row.get("test")) == "fisher_mc" else MAX_COMPLETIONS
+                cache[item_id] = completions(view.table, k, margins_name=_TOTAL, limit=limit)
+            tables = cache[item_id]
+            if tables is None:
+                continue
+            n_rows, n_cols = truth.shape
+            values = [float(p_of(t[:n_rows, :n_cols])) for t in tables]
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            continue
+        if values and all(np.isfinite(values)):
+            low[i], high[i] = min(values), max(values)
+    if not hidden_rows.any():
+        return out
+    for row in np.flatnonzero(hidden_rows).tolist():
+        out.at[row, "p_value"] = p_bound(low[row], high[row])
+    if "p_holm" in out.columns:
+        holm_low, holm_high = holm_bounds(low, high)
+        exact_holm = pd.to_numeric(exact["p_holm"], errors="coerce").to_numpy(dtype=float)
+        for i in range(len(out)):
+            if np.isnan(exact_holm[i]):
+                continue
+            if hidden_rows[i] or not np.isclose(holm_low[i], holm_high[i], rtol=0, atol=1e-12):
+                out.at[i, "p_holm"] = p_bound(holm_low[i], holm_high[i])
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _share_comparison(
     comp: ComparisonResult,
     items: Mapping[str, ItemResult],
     segments: pd.DataFrame | None,
     k: int,
     shared: SharedResults,
+    *,
+    prefix: str = "crosstab",
+    known_cells: Mapping[str, pd.DataFrame] | None = None,
+    hidden_cells: Mapping[str, pd.DataFrame] | None = None,
+    known_rows: Mapping[str, set[str]] | None = None,
+    views_out: dict[str, Suppression] | None = None,
+    linked_groups: set[str] | None = None,
 ) -> ComparisonResult:
-    groups, hidden_groups = _share_groups(comp, items, segments, k, shared)
+    """One comparison: group sizes, crosstabs (with cells published or hidden in other
+    tables, and row totals known from them, by outcome item), tests. ``views_out``
+    receives each crosstab's suppression with its totals; ``linked_groups`` names
+    groups whose size is hidden in another table."""
+    groups, hidden_groups = _share_groups(comp, items, segments, k, shared, linked_groups)
     crosstabs = {}
+    views: dict[str, Suppression] = {}
     for item_id, table in comp.crosstabs.items():
-        published, inner = _share_crosstab(
-            table, _hidden_options(items.get(str(item_id))), hidden_groups, k
+        published, inner, full = _share_crosstab(
+            table,
+            _hidden_options(items.get(str(item_id))),
+            hidden_groups,
+            k,
+            known_cells=(known_cells or {}).get(str(item_id)),
+            hidden_cells=(hidden_cells or {}).get(str(item_id)),
+            known_rows=(known_rows or {}).get(str(item_id)),
         )
-        shared.tables.append((f"crosstab:{comp.by}:{item_id}", inner))
+        shared.tables.append((f"{prefix}:{comp.by}:{item_id}", inner))
         crosstabs[item_id] = published
-    return dataclasses.replace(
-        comp,
-        groups=groups,
-        tests=_share_tests(comp.tests, bool(hidden_groups), k),
-        crosstabs=crosstabs,
-    )
+        views[str(item_id)] = full
+    if views_out is not None:
+        views_out.update(views)
+    tests = _share_tests(comp.tests, bool(hidden_groups), k)
+    tests = _bound_tests(comp, tests, views, items, bool(hidden_groups), k, shared)
+    return dataclasses.replace(comp, groups=groups, tests=tests, crosstabs=crosstabs)
+
+
+# --- linked comparisons -----------------------------------------------------------------
+
+_MAX_ROUNDS = 50
+
+
+def _signatures(comp: ComparisonResult) -> dict[str, str]:
+    """Group id -> who is in it: the membership signature, or a key of its own."""
+    members = getattr(comp, "members", None) or {}
+    groups = comp.groups
+    ids: list[str] = []
+    if groups is not None and "group_id" in getattr(groups, "columns", ()):
+        ids = [str(g) for g in groups["group_id"]]
+    for table in comp.crosstabs.values():
+        ids.extend(str(g) for g in table.columns)
+    return {g: str(members.get(g) or f"\x00{comp.by}\x00{g}") for g in ids}
+
+
+def _share_comparisons(
+    comparisons: list[ComparisonResult],
+    items: Mapping[str, ItemResult],
+    segments: pd.DataFrame | None,
+    k: int,
+    shared: SharedResults,
+) -> list[ComparisonResult]:
+    """Every comparison, a cell hidden in one table hidden in every table that shows it.
+
+    A published crosstab cell is the count of the respondents of one group (its members'
+    signature, :attr:`ComparisonResult.members`) who gave one answer (item, option): a
+    segment made of the respondents of one option of an item, or the "everyone else" of
+    a segment that is the other options' respondents, publishes the very cells of the
+    comparison by that item. Each table is suppressed with ``hide`` = the cells (and
+    group sizes) hidden anywhere, again and again until no table hides anything new (a
+    fixpoint: hiding only grows, so it ends). Without that, a cell hidden in one table
+    but printed in the other gives a small cell back by subtraction from the item's
+    totals (Hundepool et al. 2012, *Statistical Disclosure Control*, section 4.4 on
+    linked tables).
+    """
+    if not comparisons:
+        return []
+    signatures = [_signatures(c) for c in comparisons]
+    hidden_cells: set[tuple[str, str, str]] = set()
+    hidden_sizes: set[str] = set()
+
+    def one_round(target: SharedResults) -> tuple[list[ComparisonResult], set[Any], set[str]]:
+        out, cells, sizes = [], set(), set()
+        for comp, sig in zip(comparisons, signatures, strict=True):
+            masks = {
+                str(item_id): pd.DataFrame(
+                    [[(sig[str(g)], str(item_id), str(o)) in hidden_cells for g in table.columns]
+                     for o in table.index],
+                    index=table.index, columns=table.columns, dtype=bool,
+                )  # fmt: skip
+                for item_id, table in comp.crosstabs.items()
+            }
+            linked = {g for g, s in sig.items() if s in hidden_sizes}
+            published = _share_comparison(
+                comp, items, segments, k, target, hidden_cells=masks, linked_groups=linked
+            )
+            for item_id, table in published.crosstabs.items():
+                for o in table.index:
+                    for g in table.columns:
+                        if is_hidden(table.at[o, g]):
+                            cells.add((sig[str(g)], str(item_id), str(o)))
+            groups = published.groups
+            if groups is not None and {"group_id", "n"} <= set(groups.columns):
+                sizes |= {sig[str(g)] for g, n in zip(groups["group_id"], groups["n"],
+                                                       strict=True) if is_hidden(n)}  # fmt: skip
+            out.append(published)
+        return out, cells, sizes
+
+    seen: dict[str, int] = {}
+    for number, sig in enumerate(signatures):
+        for value in set(sig.values()):
+            seen[value] = seen.get(value, number) if seen.get(value, number) == number else -1
+    rounds = _MAX_ROUNDS if any(v == -1 for v in seen.values()) else 0  # nothing linked
+    for _ in range(rounds):
+        scratch = SharedResults(results=shared.results, k=k)
+        _, cells, sizes = one_round(scratch)
+        if cells <= hidden_cells and sizes <= hidden_sizes:
+            break
+        hidden_cells |= cells
+        hidden_sizes |= sizes
+    published, _, _ = one_round(shared)
+    return published

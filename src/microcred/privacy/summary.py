@@ -24,6 +24,13 @@ _KIND_WORDS = {
 }
 
 
+_SOURCE_WORDS = {
+    "quote": ("quote", "quotes"),
+    "validation": ("answer echoed by a data-quality check",
+                   "answers echoed by data-quality checks"),  # fmt: skip
+}
+
+
 def _new_scrub_counts() -> dict[str, int]:
     return dict.fromkeys(_KINDS, 0)
 
@@ -42,7 +49,12 @@ class PrivacySummary:
     pseudonymised : int
         Distinct respondent ids replaced by pseudonyms.
     texts_checked : int
-        Free texts scanned for identifiers.
+        Free texts scanned for identifiers: every free text that reaches a shared
+        output (quotes of themes and candidate themes, answers echoed by validation
+        issues).
+    texts_by_source : dict of str -> int
+        ``texts_checked`` by what the texts are (``"quote"``, ``"validation"``),
+        in the order recorded.
     scrubbed : dict of str -> int
         Replacements by kind (``email``, ``phone``, ``url``, ``id``, ``name``).
     names_listed : int
@@ -67,11 +79,15 @@ class PrivacySummary:
         medians, top-box shares of items with a hidden count).
     withheld_quotes : int
         Quotes not shown because their group had fewer than ``k`` respondents.
+    withheld_profiles : int
+        Learner profiles not shown (fewer than ``k`` respondents, or merged with such
+        profiles; :func:`microcred.privacy.later.published_profiles`).
     """
 
     k: int = 5
     pseudonymised: int = 0
     texts_checked: int = 0
+    texts_by_source: dict[str, int] = field(default_factory=dict)
     scrubbed: dict[str, int] = field(default_factory=_new_scrub_counts)
     names_listed: int = 0
     tables: int = 0
@@ -84,6 +100,7 @@ class PrivacySummary:
     survey_suppressed: int = 0
     withheld_statistics: int = 0
     withheld_quotes: int = 0
+    withheld_profiles: int = 0
 
     def record_pseudonyms(self, n_ids: int) -> None:
         """Add ``n_ids`` distinct ids that were pseudonymised.
@@ -95,7 +112,9 @@ class PrivacySummary:
         """
         self.pseudonymised += _count(n_ids, "n_ids")
 
-    def record_scrub(self, counts: pd.DataFrame, n_texts: int = 0) -> None:
+    def record_scrub(
+        self, counts: pd.DataFrame, n_texts: int = 0, source: str | None = None
+    ) -> None:
         """Add the counts returned by :func:`microcred.privacy.scrub_text`.
 
         Parameters
@@ -104,6 +123,9 @@ class PrivacySummary:
             ``kind`` and ``n`` columns (the second value :func:`scrub_text` returns).
         n_texts : int, default 0
             Texts that were scanned (non-missing), for the report.
+        source : str, optional
+            What the texts are (``"quote"``, ``"validation"``: answers echoed by
+            validation issues): the report names each kind of text checked.
 
         Raises
         ------
@@ -116,7 +138,10 @@ class PrivacySummary:
             if kind not in self.scrubbed:
                 raise PrivacyError(f"unknown kind of identifier {kind!r}")
             self.scrubbed[kind] += _count(n, kind)
-        self.texts_checked += _count(n_texts, "n_texts")
+        n = _count(n_texts, "n_texts")
+        self.texts_checked += n
+        if source is not None:
+            self.texts_by_source[source] = self.texts_by_source.get(source, 0) + n
 
     def record_suppression(self, suppression: Suppression, *, survey: bool = False) -> None:
         """Add one table's :class:`~microcred.privacy.Suppression`.
@@ -170,6 +195,7 @@ class PrivacySummary:
             "small_label": f"<{self.k}",
             "pseudonymised": self.pseudonymised,
             "texts_checked": self.texts_checked,
+            "texts_by_source": dict(self.texts_by_source),
             "scrubbed": {kind: int(self.scrubbed.get(kind, 0)) for kind in self.scrubbed},
             "scrubbed_total": self.scrubbed_total,
             "names_listed": self.names_listed,
@@ -183,6 +209,7 @@ class PrivacySummary:
             "survey_suppressed": self.survey_suppressed,
             "withheld_statistics": self.withheld_statistics,
             "withheld_quotes": self.withheld_quotes,
+            "withheld_profiles": self.withheld_profiles,
             "sentences": self.describe(),
         }
 
@@ -204,18 +231,35 @@ class PrivacySummary:
             for kind in _KINDS
             if self.scrubbed.get(kind, 0)
         ]
-        checked = (
-            f" in {_n(self.texts_checked, 'free text', 'free texts')}" if self.texts_checked else ""
-        )
-        if found:
+        kinds = "e-mail addresses, phone numbers, web addresses and identity or bank account"
+        kinds += " numbers" + (" and the listed names" if self.names_listed else "")
+        if self.texts_by_source:
+            parts = [
+                _n(n, *_SOURCE_WORDS.get(source, (source, source + "s")))
+                for source, n in self.texts_by_source.items()
+            ]
+            other = self.texts_checked - sum(self.texts_by_source.values())
+            if other:
+                parts.append(_n(other, "other free text", "other free texts"))
+            scope = f"{_n(self.texts_checked, 'free text', 'free texts')} ({_join(parts)})"
+        else:
+            scope = _n(self.texts_checked, "free text", "free texts")
+        if self.texts_checked == 0:
             lines.append(
-                f"Free text was scrubbed before any output{checked}: "
-                f"{_join(found)} replaced by placeholders such as [email]."
+                "No free text written by respondents reaches the shared outputs, so none "
+                f"was checked for {kinds}."
+            )
+        elif found:
+            lines.append(
+                f"Every free text that reaches a shared output was checked for {kinds}: "
+                f"in {scope}, {_join(found)} "
+                f"{'was' if self.scrubbed_total == 1 else 'were'} found and replaced by "
+                "placeholders such as [email] before any output."
             )
         else:
             lines.append(
-                f"Free text was checked{checked} for e-mail addresses, phone numbers, "
-                "web addresses and identity numbers; none was found."
+                f"Every free text that reaches a shared output was checked for {kinds}: "
+                f"none was found in {scope}."
             )
         if self.names_listed:
             lines.append(
@@ -245,11 +289,14 @@ class PrivacySummary:
             other = self.tables - self.survey_tables
             scope = _n(self.survey_tables, "survey table", "survey tables")
             if other:
-                scope += f" and {_n(other, 'other table', 'other tables')} (themes)"
+                scope += (
+                    f" and {_n(other, 'other table', 'other tables')} (themes, codes, "
+                    "joint displays, learner profiles, design briefs and catalogue fit)"
+                )
             lines.append(
-                f"This was done in every shared output (report, tables, charts and "
-                f"results.json) for {scope}: item answers, rankings, segments, the sample "
-                "by source and the comparisons between groups; "
+                f"This was done in every shared output (report, tables, charts, design "
+                f"briefs and results.json) for {scope}: item answers, rankings, segments, "
+                "the sample by source and the comparisons between groups; "
                 f"{_n(self.survey_suppressed, 'survey table', 'survey tables')} "
                 f"{'has' if self.survey_suppressed == 1 else 'have'} hidden cells."
             )
@@ -259,6 +306,20 @@ class PrivacySummary:
                 "shows no breakdown, and an item with a hidden count shows no mean, median "
                 f"or quartiles ({_n(self.withheld_statistics, 'statistic', 'statistics')} "
                 "withheld). The exact counts are kept only in the project database."
+            )
+            lines.append(
+                "A test whose table has a hidden count shows no statistic or effect size, "
+                "and its p-value (and the Holm-adjusted p-values that depend on it) only as "
+                "a bound, < 0.001, < 0.01, < 0.05 or ≥ 0.05, that holds for every table "
+                "consistent with the published counts, so it rules none of them out; where "
+                "no such bound holds, the p-value is withheld."
+            )
+        if self.withheld_profiles:
+            lines.append(
+                f"{_n(self.withheld_profiles, 'learner profile is', 'learner profiles are')} "
+                f"not shown: a profile of fewer than {self.k} respondents (with, where "
+                "needed, the smallest other profile) is counted under “Other profiles”, "
+                "its name, traits, quotes and design brief withheld."
             )
         lines.append(
             f"Quotes from groups of fewer than {self.k} respondents are withheld "

@@ -242,13 +242,19 @@ def attacker_bounds(
 
 
 def _exposed(
-    values: np.ndarray, sup: np.ndarray, primary: np.ndarray, lines: list[_Line], k: int
+    values: np.ndarray,
+    sup: np.ndarray,
+    primary: np.ndarray,
+    lines: list[_Line],
+    k: int,
+    derivable: np.ndarray | None = None,
 ) -> list[int]:
     """Hidden cells whose value the reader can pin down exactly.
 
     Any hidden cell determined by the published equations alone is exposed (a hidden
-    complementary cell so determined protects nothing); a primary cell is also exposed
-    when the label bounds pin it. A primary cell is free when some direction of the
+    complementary cell so determined protects nothing), except ``derivable`` cells
+    (never published, and not small: working them out tells nothing); a primary cell is also
+    exposed when the label bounds pin it. A primary cell is free when some direction of the
     null space of the reader's equations moves it while every hidden cell stays
     strictly inside its label bounds (cheap, exact when it succeeds); otherwise
     one-sided linear programmes decide.
@@ -263,7 +269,12 @@ def _exposed(
     basis = null_space(a_eq) if len(b_eq) else np.eye(len(unknown))
     tol = 1e-9
     # any hidden cell that the equations alone determine (a "bridge") is exposed
-    determined = [int(c) for c in unknown if np.abs(basis[position[int(c)]]).max(initial=0.0) < tol]
+    determined = [
+        int(c)
+        for c in unknown
+        if np.abs(basis[position[int(c)]]).max(initial=0.0) < tol
+        and (derivable is None or primary[c] or not derivable[c])
+    ]
     targets = [int(c) for c in np.flatnonzero(primary & sup) if int(c) not in determined]
     now = values[unknown].astype(float)
     low = np.where(primary[unknown], 1.0, float(k))
@@ -309,14 +320,19 @@ def _protect(
     k: int,
     forced: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
+    free: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[int]]:
     """Complementary suppression: the line rule to a fixed point, an LP audit, pruning.
 
     ``forced`` cells are hidden from the start and stay hidden; ``fixed`` cells are
-    never chosen (the reader knows them from elsewhere).
+    never chosen (the reader knows them from elsewhere); ``free`` cells (among the
+    forced ones) are never published, so a line whose only hidden cell is a free cell
+    that is not small needs no partner, and working one out exposes nothing.
     """
     forced = np.zeros_like(primary) if forced is None else forced
     fixed = np.zeros_like(primary) if fixed is None else fixed
+    free = np.zeros_like(primary) if free is None else free
+    harmless = free & ~primary
     sup = primary | forced
     lines_of: dict[int, list[int]] = {}
     for index, (inner, margin) in enumerate(lines):
@@ -324,8 +340,13 @@ def _protect(
             lines_of.setdefault(cell, []).append(index)
 
     def hidden_in(index: int) -> int:
+        """Hidden cells of the line (0 when its only hidden cell is a harmless one)."""
         inner, margin = lines[index]
-        return int(sup[list(inner)].sum() + sup[margin])
+        cells = [*inner, margin]
+        n = int(sup[cells].sum())
+        if n == 1 and bool((sup[cells] & harmless[cells]).any()):
+            return 0
+        return n
 
     def cost(cell: int) -> tuple[int, int, int, int]:
         helps = sum(1 for index in lines_of.get(cell, []) if hidden_in(index) == 1)
@@ -353,7 +374,7 @@ def _protect(
                         sup[chosen[0]] = True
                         changed = True
         # 2. audit: no small count may be pinned down exactly by the published cells
-        exposed = _exposed(values, sup, primary, lines, k)
+        exposed = _exposed(values, sup, primary, lines, k, free)
         if not exposed:
             break
         cell = exposed[0]
@@ -377,7 +398,7 @@ def _protect(
         pick = near[0]
         for option in near[:8]:
             sup[option] = True
-            still = cell in _exposed(values, sup, primary, lines, k)
+            still = cell in _exposed(values, sup, primary, lines, k, free)
             sup[option] = False
             if not still:
                 pick = option
@@ -391,7 +412,7 @@ def _protect(
     ):
         sup[cell] = False
         if any(hidden_in(index) == 1 for index in lines_of.get(cell, [])) or _exposed(
-            values, sup, primary, lines, k
+            values, sup, primary, lines, k, free
         ):
             sup[cell] = True
     return sup, []
@@ -407,6 +428,7 @@ def suppress_counts(
     complementary_label: str = COMPLEMENTARY_LABEL,
     known: Any = None,
     hide: Any = None,
+    unpublished: Any = None,
 ) -> Suppression:
     """Hide small counts of a frequency table or crosstab so they cannot be recovered.
 
@@ -440,6 +462,12 @@ def suppress_counts(
         Same shape as ``table``: cells hidden in another published table (a total
         whose count is hidden there). They are hidden here too (non-zero ones), and the
         audit also checks that they cannot be worked out.
+    unpublished : pandas.DataFrame or pandas.Series of bool, optional
+        Same shape as ``table``: cells the output never shows (e.g. the column of
+        everyone outside the groups that are shown, which the reader can only work
+        out from the totals). They are hidden and never chosen as complementary
+        cells; a small one is protected like any small count, while working out one
+        that is not small discloses nothing and is allowed.
 
     Returns
     -------
@@ -533,7 +561,8 @@ def suppress_counts(
     margin_col = None if is_series else _margin_position(frame.columns, margins_name, "column")
     values = values2d.ravel()
     fixed = _cell_flags(known, frame, is_series, "known")
-    forced = _cell_flags(hide, frame, is_series, "hide") & (values > 0) & ~fixed
+    free = _cell_flags(unpublished, frame, is_series, "unpublished") & ~fixed
+    forced = (_cell_flags(hide, frame, is_series, "hide") | free) & (values > 0) & ~fixed
     primary = (values > 0) & (values < k) & ~fixed
     forced &= ~primary
     lines = _lines(shape, margin_row, margin_col) if additive else []
@@ -552,7 +581,9 @@ def suppress_counts(
         if r == margin_row or c == margin_col
     }
     if lines and (primary.any() or forced.any()):
-        suppressed, exposed = _protect(values, primary, lines, margin_cells, k, forced, fixed)
+        suppressed, exposed = _protect(
+            values, primary, lines, margin_cells, k, forced, fixed, free
+        )
     else:
         suppressed, exposed = primary | forced, []
     small = label if label is not None else f"<{k}"

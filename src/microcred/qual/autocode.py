@@ -478,6 +478,16 @@ class SupervisedCoder:
     seed : int
     coder : str
         Name written in ``coder``.
+    max_iter : int
+        Iterations of the logistic regression's solver (newton-cg converges in tens
+        on sentence embeddings; the bound only stops a pathological fit).
+
+    Attributes
+    ----------
+    notes : list of str
+        Per code, what the fit should tell the methods section: a solver that did
+        not converge within ``max_iter`` (scikit-learn's ``ConvergenceWarning``,
+        caught here rather than printed). Never holds unit text.
 
     References
     ----------
@@ -495,7 +505,9 @@ class SupervisedCoder:
     min_per_class: int = 3
     seed: int = 0
     coder: str = "machine:supervised"
+    max_iter: int = 2000
     models: dict[str, _CodeModel] = field(default_factory=dict, init=False)
+    notes: list[str] = field(default_factory=list, init=False)
 
     @property
     def codes(self) -> list[str]:
@@ -519,8 +531,8 @@ class SupervisedCoder:
         from sklearn.preprocessing import StandardScaler
 
         steps: list[Any] = [StandardScaler()] if self.standardize else []
-        steps.append(LogisticRegression(C=self.C, class_weight="balanced", max_iter=500,
-                                        solver="newton-cg"))
+        steps.append(LogisticRegression(C=self.C, class_weight="balanced",
+                                        max_iter=self.max_iter, solver="newton-cg"))
         base = make_pipeline(*steps)
         return CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=False)
 
@@ -542,12 +554,14 @@ class SupervisedCoder:
         SupervisedCoder
             ``self``.
         """
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         Yf = pd.DataFrame(Y)
         if len(Yf) != X.shape[0]:
             raise ValueError("X and Y differ in length")
         self.models = {}
+        self.notes = []
         for code in Yf.columns:
             col = pd.to_numeric(Yf[code], errors="coerce").to_numpy(dtype=float)
             keep = ~np.isnan(col)
@@ -560,16 +574,37 @@ class SupervisedCoder:
                 continue
             inner = StratifiedKFold(max(2, min(self.inner_folds, n_pos, n_neg)), shuffle=True,
                                     random_state=self.seed)
-            est = self._estimator(inner).fit(Xc, y)
-            # out-of-fold scores over the same inner folds the calibrator was fitted on,
-            # mapped through that calibrator: held-out probabilities for the threshold
-            scores = cross_val_predict(est.estimator, Xc, y, cv=inner,
-                                       method="decision_function")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                est = self._estimator(inner).fit(Xc, y)
+                # out-of-fold scores over the same inner folds the calibrator was fitted
+                # on, mapped through that calibrator: held-out probabilities for the
+                # threshold
+                scores = cross_val_predict(est.estimator, Xc, y, cv=inner,
+                                           method="decision_function")
+            self._note_warnings(str(code), caught)
             calibrator = est.calibrated_classifiers_[0].calibrators[0]
             oof = np.clip(calibrator.predict(scores), 0.0, 1.0)
             threshold = best_threshold(y, oof, self.threshold_metric)
             self.models[str(code)] = _CodeModel(est, threshold, n_pos, n_neg, prior)
         return self
+
+    def _note_warnings(self, code: str, caught: list[warnings.WarningMessage]) -> None:
+        """Record convergence warnings as notes; pass any other warning on."""
+        from sklearn.exceptions import ConvergenceWarning
+
+        converged = True
+        for item in caught:
+            if issubclass(item.category, ConvergenceWarning):
+                converged = False
+            else:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        if not converged:
+            self.notes.append(
+                f"code {code!r}: the logistic regression did not converge in {self.max_iter} "
+                "iterations (scikit-learn ConvergenceWarning); its probabilities and "
+                "threshold may be less reliable"
+            )
 
     def predict_proba_matrix(self, X: np.ndarray) -> np.ndarray:
         """Probability of each fitted code for each row of ``X``.

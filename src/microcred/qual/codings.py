@@ -158,6 +158,11 @@ def _raise(file: str, problems: list[tuple[int | None, str | None, str]]) -> Non
     raise InputError(file, message, row=row, column=column)
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
 def _column_index(headers: list[str], name: str, file: str, role: str) -> int:
     matches = [i for i, h in enumerate(headers) if h == name]
     if not matches:
@@ -227,6 +232,50 @@ def _coding_columns(
     return out
 
 
+def _expected_column(header: str, coder: str, code: str | None,
+                     column_pattern: str | None) -> str | None:
+    """The name ``header`` (another coder's column) would have for ``coder``."""
+    if column_pattern is None and code is not None:
+        return coder  # one column per coder, named by the coder
+    match = re.fullmatch(column_pattern or CODE_CODER_PATTERN, header)
+    if match is None or "coder" not in match.re.groupindex or match.start("coder") < 0:
+        return None
+    return header[: match.start("coder")] + coder + header[match.end("coder") :]
+
+
+def _check_every_coder(
+    headers: list[str],
+    columns: dict[int, tuple[str, str]],
+    coders: Sequence[str],
+    file: str,
+    code: str | None,
+    column_pattern: str | None,
+) -> None:
+    """Raise when a code lacks a column of one of ``coders`` (renamed or left out)."""
+    by_code: dict[str, dict[str, int]] = {}
+    for i, (code_id, coder_id) in columns.items():
+        by_code.setdefault(code_id, {})[coder_id] = i
+    missing: list[str] = []
+    first = ""
+    for code_id, held in by_code.items():
+        sibling = headers[next(iter(held.values()))]
+        for name in coders:
+            if name in held:
+                continue
+            expected = _expected_column(sibling, name, code, column_pattern)
+            shown = repr(expected) if expected else f"of coder {name!r} for code {code_id!r}"
+            if not missing:
+                first = (f"no column {shown} (code {code_id!r}, coder {name!r}; column "
+                         f"{sibling!r} holds it for another coder): renamed or left out?")
+            missing.append(shown)
+    if missing:
+        more = missing[1:_MAX_LISTED]
+        extra = f"; also missing: {', '.join(more)}" if more else ""
+        if len(missing) > _MAX_LISTED:
+            extra += f" and {len(missing) - _MAX_LISTED} more"
+        raise InputError(file, first + extra, row=1)
+
+
 def read_presence_matrix(
     path: str | Path,
     *,
@@ -241,6 +290,7 @@ def read_presence_matrix(
     document: str | None = None,
     sheet: str | int | None = None,
     created_at: str | None = None,
+    coders: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a unit x code 0/1 presence matrix (CSV, TSV or XLSX) as human codings.
 
@@ -277,6 +327,10 @@ def read_presence_matrix(
         Sheet of a workbook (first by default).
     created_at : str, optional
         ISO 8601 time of the codings; now (UTC) by default.
+    coders : sequence of str, optional
+        Coders that must have a column for every code found (layouts with the coder
+        in the column name): a column renamed or left out would otherwise leave that
+        coder silently without codings of the code.
 
     Returns
     -------
@@ -292,8 +346,10 @@ def read_presence_matrix(
     InputError
         Naming file, row and column: a cell other than 0, 1 (``1.0`` accepted) or
         blank; a blank or duplicate unit id; a code not in ``codebook``; an invalid
-        code id; a missing unit/text column; no coding column. All problems of a
-        kind are counted in one message; cell values are never quoted (they may be
+        code id; a missing unit/text column; no coding column; with ``coders``, a
+        code without a column of one of them (naming the column expected, e.g.
+        ``annotator_H1_cost`` when ``annotator_H2_cost`` is there). All problems of
+        a kind are counted in one message; cell values are never quoted (they may be
         personal data).
 
     Examples
@@ -316,6 +372,8 @@ def read_presence_matrix(
         skip.add(_column_index(headers, name, file, "ignored"))
     skip.update(keep_i)
     columns = _coding_columns(headers, skip, file, coder, code, column_pattern)
+    if coders is not None:
+        _check_every_coder(headers, columns, coders, file, code, column_pattern)
 
     problems: list[tuple[int | None, str | None, str]] = []
     if codebook is not None:
@@ -1002,7 +1060,8 @@ def read_review_decisions(
         Naming the file, row and column: a missing column; a decision that is not one
         of the words above; a unit id not among the stored units; a unit and code with
         no machine coding. Every problem is counted in one message; cells are not
-        quoted except ids.
+        quoted except ids and the first bad decision (a reviewer's word, not
+        respondent text, cut to 40 characters).
     """
     path = Path(path)
     file = str(path)
@@ -1017,7 +1076,8 @@ def read_review_decisions(
     problems: list[tuple[int | None, str | None, str]] = []
     out = []
     for pos, row in enumerate(rows):
-        word = _cell(data.iat[pos, decision_i]).casefold()
+        written = _cell(data.iat[pos, decision_i])
+        word = written.casefold()
         unit, code = _cell(data.iat[pos, unit_i]), _cell(data.iat[pos, code_i])
         if not word:
             continue
@@ -1026,8 +1086,11 @@ def read_review_decisions(
         elif word in REJECT_WORDS:
             decision = "reject"
         else:
+            # a reviewer's word, not respondent text: echoed (cut short) as import
+            # errors echo a closed answer
             problems.append((row, "decision", "not a decision: write confirm (or yes, 1) to "
-                             "accept the machine's proposal, reject (or no, 0) to refuse it"))
+                             "accept the machine's proposal, reject (or no, 0) to refuse it "
+                             f"[value: {_shown(written)}]"))
             continue
         if unit not in known_units:
             problems.append((row, "unit_id", f"unknown unit {unit!r} (not among the stored "

@@ -24,7 +24,7 @@ from microcred.qual.autocode import SupervisedCoder, _check_units, labels_from_c
 from microcred.qual.codebook import Code, Codebook
 from microcred.qual.embed import Embedder, Progress
 
-__all__ = ["EvaluationResult", "evaluate", "load_sight", "SIGHT_CODES", "cv_predict"]
+__all__ = ["EvaluationResult", "evaluate", "load_sight", "SIGHT_CODES", "cv_predict", "fold_count"]
 
 SIGHT_CODES = (
     "general", "setup", "pedagogy", "confusion", "gratitude", "personal_experience",
@@ -46,7 +46,9 @@ class EvaluationResult:
         cross-validated on each coder's codes, ``kappa_machine<c1>_<coder>`` for the
         machine trained on the first coder against each other coder (an independent
         check: that coder's codes never trained it), ``target`` (kappa between the first two
-        coders minus the tolerance) and ``meets_target``.
+        coders minus the tolerance), ``meets_target`` and ``folds`` (the folds used for
+        the code: fewer than asked when a coder gave the code, or its absence, to fewer
+        units than that; 0 when there were fewer than 2, so no model was trained).
     curve : pandas.DataFrame
         Learning curve against the first coder: ``code``, ``coder``, ``n_pos``
         (positives per training fold asked for; ``"all"``), ``n_train`` (mean training
@@ -76,11 +78,20 @@ class EvaluationResult:
         return int(self.table["meets_target"].sum()) if len(self.table) else 0
 
     def summary(self) -> str:
-        """One line: how many codes meet the target."""
+        """How many codes meet the target, and the codes cross-validated with fewer folds."""
         c1 = self.coders[0]
         c2 = self.coders[1] if len(self.coders) > 1 else c1
-        return (f"{self.model}: kappa(machine,{c1}) >= kappa({c2},{c1}) - tolerance for "
+        line = (f"{self.model}: kappa(machine,{c1}) >= kappa({c2},{c1}) - tolerance for "
                 f"{self.met} of {len(self.table)} codes ({self.folds}-fold CV, seed {self.seed})")
+        if "folds" not in self.table.columns:
+            return line
+        fewer = self.table[self.table["folds"] < self.folds]
+        notes = [f"{row.code}: {row.folds}" if row.folds else f"{row.code}: none"
+                 for row in fewer.itertuples()]
+        if notes:
+            line += ("\nfewer folds where a coder gave a code (or its absence) to fewer units "
+                     "than --folds (code: folds used; none = no model): " + ", ".join(notes))
+        return line
 
     def to_markdown(self, digits: int = 2) -> str:
         """The per-code table as a Markdown table (for the docs).
@@ -178,7 +189,7 @@ def cv_predict(
         # a single class (or one unit of the other): nothing to learn; predict the majority
         proba[:] = float(y.mean()) if n else 0.0
         return proba, thr, (proba >= thr).astype(int), float(n)
-    k = max(2, min(folds, n_min))
+    k = fold_count(y, folds)  # >= 2 here: both classes have 2 units or more
     rng = np.random.default_rng(seed)
     sizes = []
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
@@ -198,6 +209,33 @@ def cv_predict(
         proba[test] = coder.predict_proba_matrix(X[test])[:, 0]
         thr[test] = coder.thresholds["c"]
     return proba, thr, (proba >= thr).astype(int), float(np.mean(sizes))
+
+
+def fold_count(y: np.ndarray, folds: int) -> int:
+    """Folds a stratified k-fold split of ``y`` can have when ``folds`` are asked for.
+
+    Parameters
+    ----------
+    y : numpy.ndarray of 0/1, shape (n,)
+        Labels.
+    folds : int
+        Folds asked for (values below 2 count as 2).
+
+    Returns
+    -------
+    int
+        ``min(max(folds, 2), n_min)`` where ``n_min`` is the size of the smaller
+        class: every fold must hold units of both classes; 0 when ``n_min < 2`` (no
+        split).
+
+    References
+    ----------
+    scikit-learn ``StratifiedKFold``, which refuses more splits than members of every
+    class and warns when the smaller class has fewer members than splits.
+    """
+    y = np.asarray(y).astype(int)
+    n_min = int(min(y.sum(), len(y) - y.sum()))
+    return 0 if n_min < 2 else min(max(folds, 2), n_min)
 
 
 def _code_ids(codes: Codebook | Sequence[Code | str]) -> list[str]:
@@ -245,7 +283,9 @@ def evaluate(
     coders : sequence of str
         Human coders, the reference first.
     folds : int
-        Folds of the cross-validation.
+        Folds of the cross-validation, at least 2; a code whose smaller class (units
+        a coder coded present, or absent) holds fewer units gets that many folds
+        (column ``folds`` of the table, listed by :meth:`EvaluationResult.summary`).
     curve : sequence of int or None
         Positive training units per code for the learning curve (``None``: all).
     seed : int
@@ -266,6 +306,8 @@ def evaluate(
 
     Raises
     ------
+    ValueError
+        ``folds`` below 2 or above the number of units.
     InputError
         When a coder has no codings, or units and codings share no unit.
 
@@ -279,7 +321,12 @@ def evaluate(
     of cross-validation and bootstrap for accuracy estimation and model selection.
     IJCAI 1995 (stratified k-fold).
     """
+    if folds < 2:
+        raise ValueError(f"folds must be at least 2 (got {folds}): k-fold cross-validation "
+                         "holds out one fold of k")
     units = _check_units(units)
+    if folds > len(units):
+        raise ValueError(f"folds ({folds}) cannot exceed the number of units ({len(units)})")
     coders = tuple(coders)
     if not coders:
         raise ValueError("at least one coder is needed")
@@ -313,9 +360,11 @@ def evaluate(
                 m = ~np.isnan(ys[a]) & ~np.isnan(ys[b])
                 row[f"kappa_{a}_{b}"] = _kappa(ys[a][m], ys[b][m])
         ref_pred = np.full(len(ids), np.nan)
+        used = []
         for c in coders:
             keep = ~np.isnan(ys[c])
             y = ys[c][keep].astype(int)
+            used.append(fold_count(y, folds))
             proba, thr, pred, _ = cv_predict(X[keep], y, folds, seed, None, C, threshold_metric)
             row[f"kappa_machine_{c}"] = _kappa(pred, y)
             row[f"f1_macro_{c}"] = _f1_macro(y, pred)
@@ -333,6 +382,7 @@ def evaluate(
         got = float(row[f"kappa_machine_{coders[0]}"])  # type: ignore[arg-type]
         row["target"] = target
         row["meets_target"] = bool(not np.isnan(got) and got >= target)
+        row["folds"] = min(used)
         rows.append(row)
 
         ref = coders[0]

@@ -655,12 +655,12 @@ def _decode(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+        from microcred.ingest.encoding import guess_encoding
 
-        best = from_bytes(data).best()
-        if best is None:
+        codec = guess_encoding(data)
+        if codec is None:
             raise InputError(where, "source text is neither UTF-8 nor a known encoding") from None
-        return str(best)
+        return data.decode(codec)
 
 
 def _normalise(text: str) -> str:

@@ -251,6 +251,8 @@ def _machine_codings(
             )
             frames.append(coder.code(doc_units, progress=tick))
             method.setdefault("supervised", {})[document] = coder.thresholds
+            if coder.notes:
+                method.setdefault("notes", []).extend(coder.notes)
         if zero_shot:
             frames.append(ZeroShotCoder(zero_shot, embedder).code(doc_units, progress=tick))
             method.setdefault("zero_shot", {})[document] = [c.id for c in zero_shot]

@@ -117,7 +117,14 @@ def class_tfidf(
     Returns
     -------
     dict of int to list of str
-        Keywords per class, strongest first.
+        Keywords per class, strongest first; no word appears twice in a class's list
+        (a term is skipped when one of its words is in a stronger term: "data" after
+        "data science").
+
+    Notes
+    -----
+    The weights are those of :func:`class_tfidf_weights` (n-grams never span two
+    answers or a scrubbing placeholder, and never repeat a word).
 
     References
     ----------
@@ -128,10 +135,20 @@ def class_tfidf(
     """
     weights = class_tfidf_weights(documents, labels, stop, ngram_range)
     out: dict[int, list[str]] = {}
+    terms = [str(t) for t in weights.columns]
     for c in weights.index:
         row = weights.loc[c].to_numpy()
         order = np.argsort(-row, kind="mergesort")
-        out[int(c)] = [str(weights.columns[j]) for j in order[:n_keywords] if row[j] > 0]
+        chosen: list[str] = []
+        used: set[str] = set()
+        for j in order:
+            if row[j] <= 0 or len(chosen) == n_keywords:
+                break
+            words = terms[j].split()
+            if used.isdisjoint(words):
+                chosen.append(terms[j])
+                used.update(words)
+        out[int(c)] = chosen
     return out
 
 
@@ -157,13 +174,27 @@ def class_tfidf_weights(
         One row per class (sorted), one column per term (alphabetical); empty when
         there is no class or no term.
 
+    Notes
+    -----
+    Terms are counted in each answer and summed per class, rather than counted in
+    the class's answers joined into one text as BERTopic does, so that no n-gram
+    joins the last word of one answer to the first of the next. Answers are also cut
+    at the placeholders that scrubbing leaves (``[email]``, ``[url]``, ``[name]``...,
+    :data:`microcred.privacy.scrub.PLACEHOLDERS`), whose words are therefore never
+    terms, and n-grams that repeat a word ("sum sum", which stop-word removal makes
+    of "sum of sum") are dropped. Unigram weights are those of BERTopic.
+
     References
     ----------
     Grootendorst (2022), eq. 1; BERTopic ``ClassTfidfTransformer``.
     """
+    import re
     import warnings
 
+    from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
+
+    from microcred.privacy.scrub import PLACEHOLDERS
 
     labels_arr = np.asarray(labels)
     if len(labels_arr) != len(documents):
@@ -171,23 +202,42 @@ def class_tfidf_weights(
     classes = sorted(int(c) for c in set(labels_arr.tolist()) if c != -1)
     if not classes:
         return pd.DataFrame()
-    joined = [" ".join(d for d, lab in zip(documents, labels_arr, strict=True) if lab == c)
-              for c in classes]
+    position = {c: i for i, c in enumerate(classes)}
+    placeholder = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()),
+                             re.IGNORECASE)
+    pieces: list[str] = []
+    owner: list[int] = []
+    for document, label in zip(documents, labels_arr.tolist(), strict=True):
+        if label != -1:
+            parts = placeholder.split(str(document))
+            pieces += parts
+            owner += [position[int(label)]] * len(parts)
     vec = CountVectorizer(ngram_range=ngram_range, stop_words=list(stop) if stop else None,
                           token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b")
     try:
         with warnings.catch_warnings():
             # stop lists hold contractions that the token pattern splits differently
             warnings.simplefilter("ignore", UserWarning)
-            counts = vec.fit_transform(joined).toarray().astype(float)
+            per_piece = vec.fit_transform(pieces)
     except ValueError:  # nothing but stop words
+        return pd.DataFrame(index=pd.Index(classes))
+    membership = sparse.csr_matrix(
+        (np.ones(len(owner)), (np.asarray(owner), np.arange(len(owner)))),
+        shape=(len(classes), len(owner)),
+    )
+    terms = vec.get_feature_names_out()
+    distinct = np.array([len(set(t.split())) == len(t.split()) for t in terms], dtype=bool)
+    counts = np.asarray((membership @ per_piece)[:, np.flatnonzero(distinct)].todense(),
+                        dtype=float)
+    terms = terms[distinct]
+    if counts.shape[1] == 0:
         return pd.DataFrame(index=pd.Index(classes))
     per_class = counts.sum(axis=1, keepdims=True)
     tf = counts / np.where(per_class == 0, 1.0, per_class)
     f_t = counts.sum(axis=0)
     avg = int(counts.sum(axis=1).mean())  # BERTopic truncates A to an integer
     idf = np.log(1.0 + avg / np.where(f_t == 0, 1.0, f_t))
-    return pd.DataFrame(tf * idf, index=pd.Index(classes), columns=vec.get_feature_names_out())
+    return pd.DataFrame(tf * idf, index=pd.Index(classes), columns=terms)
 
 
 def _cluster(X: np.ndarray, method: str, k: int | None, k_range: tuple[int, int],
@@ -198,6 +248,9 @@ def _cluster(X: np.ndarray, method: str, k: int | None, k_range: tuple[int, int]
     n = X.shape[0]
     if method == "hdbscan":
         return np.asarray(HDBSCAN(min_cluster_size=max(2, min_size)).fit_predict(X))
+    # identical answers ("no", "n/a") embed to one point: k-means cannot find more
+    # clusters than distinct points (scikit-learn warns with a ConvergenceWarning)
+    distinct = len(np.unique(np.round(X, 6), axis=0))
 
     def fit(kk: int) -> np.ndarray:
         if method == "kmeans":
@@ -205,8 +258,8 @@ def _cluster(X: np.ndarray, method: str, k: int | None, k_range: tuple[int, int]
         return np.asarray(AgglomerativeClustering(n_clusters=kk, linkage="ward").fit_predict(X))
 
     if k is not None:
-        return fit(max(1, min(k, n)))
-    lo, hi = max(2, k_range[0]), min(k_range[1], n - 1)
+        return fit(max(1, min(k, distinct)))
+    lo, hi = max(2, k_range[0]), min(k_range[1], n - 1, distinct)
     if hi < lo:
         return np.zeros(n, dtype=int)
     best, best_score = None, -np.inf
@@ -249,7 +302,8 @@ def discover_themes(
         (k found by density; its noise units belong to no theme).
     k : int, optional
         Number of clusters (k-means and agglomerative); chosen by the mean cosine
-        silhouette over ``k_range`` when omitted.
+        silhouette over ``k_range`` when omitted. Never more than the number of
+        distinct embeddings (identical answers are one point).
     k_range : tuple of int
         Smallest and largest k tried.
     min_size : int

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from microcred.quant._data import SCALE_TYPES, Prepared
-from microcred.quant.results import SMALL_N, ComparisonResult
+from microcred.quant.results import SMALL_N, ComparisonResult, membership_signature
 from microcred.quant.segments import label_of, membership_masks
 
 if TYPE_CHECKING:
@@ -420,8 +420,13 @@ def run_comparison(
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
     if rows:
         _finish(tests)
+    ids = prepared.respondent_ids
+    members = {  # who is in each group, for linking the suppression of the same cells
+        str(g): membership_signature(ids[group == i]) for i, g in enumerate(group_ids)
+    }
     return ComparisonResult(
-        by=comparison.by, label=label, groups=groups, tests=tests, crosstabs=crosstabs
+        by=comparison.by, label=label, groups=groups, tests=tests, crosstabs=crosstabs,
+        members=members,
     )
 
 

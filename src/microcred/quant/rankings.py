@@ -57,12 +57,16 @@ def construct_rankings(study: Study, items: dict[str, ItemResult]) -> dict[str, 
         and multiple choice items contribute every declared option (and 'other' or
         undeclared answers when chosen), each as a share of the item's valid
         answers (``base``); Likert and rating items contribute one row, their top-box
-        share (``option_id`` = ``"top_box"``, ``label`` = the question). Constructs with
-        nothing to rank are left out.
+        share (``option_id`` = ``"top_box"``, ``label`` = the question). Only like is
+        ranked with like: a construct is ranked when its items are all Likert/rating
+        (top-box shares) or when it has a single choice item; a construct that mixes
+        the two, or several choice questions (whose options answer different
+        questions), is left out, as are constructs with nothing to rank.
     """
     from microcred.quant.results import SMALL_N
 
     by_construct: dict[str, list[pd.DataFrame]] = {}
+    kinds: dict[str, list[str]] = {}
     for item in study.items:
         construct = study.construct_of(item.id)
         result = items.get(item.id)
@@ -85,6 +89,12 @@ def construct_rankings(study: Study, items: dict[str, ItemResult]) -> dict[str, 
         if part is not None and len(part):
             part.insert(0, "item_id", item.id)
             by_construct.setdefault(construct, []).append(part)
+            kinds.setdefault(construct, []).append(
+                "top_box" if item.type in ("likert", "rating") else "choice"
+            )
+    for construct, found in kinds.items():
+        if set(found) != {"top_box"} and found != ["choice"]:
+            del by_construct[construct]
     order = [c.id for c in study.constructs]
     order += sorted(set(by_construct) - set(order))
     if "motivation" in order:

@@ -82,6 +82,11 @@ class ComparisonResult:
         ``effect_size, n, min_expected, small_n, note``.
     crosstabs : dict of str -> pandas.DataFrame
         Item id -> counts, index = option ids, columns = group ids.
+    members : dict of str -> str
+        Group id -> signature of its members (a hash of the sorted respondent ids,
+        :func:`membership_signature`): groups of different comparisons with the same
+        respondents publish the same cells, which small-cell suppression must treat
+        alike. Never published. Empty when unknown.
     """
 
     by: str
@@ -89,6 +94,29 @@ class ComparisonResult:
     groups: pd.DataFrame
     tests: pd.DataFrame
     crosstabs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    members: dict[str, str] = field(default_factory=dict)
+
+
+def membership_signature(respondent_ids: Any) -> str:
+    """A signature of a set of respondents: SHA-256 of the sorted distinct ids.
+
+    Parameters
+    ----------
+    respondent_ids : iterable of str, shape (n,)
+
+    Returns
+    -------
+    str
+        64 hex digits; equal sets give equal signatures (order and repeats ignored).
+
+    Notes
+    -----
+    SHA-256 (FIPS 180-4) over the ids joined by NUL characters.
+    """
+    import hashlib
+
+    joined = "\0".join(sorted({str(i) for i in respondent_ids}))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
 @dataclass

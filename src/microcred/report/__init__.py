@@ -33,6 +33,8 @@ def render(
     out_dir: str | Path,
     formats: Collection[str] | None = None,
     sections: Sequence[Any] | None = None,
+    *,
+    key: bytes | None = None,
 ) -> dict[str, Path]:
     """Write the report of a study in every format, all from the same results.
 
@@ -56,6 +58,10 @@ def render(
     sections : sequence of microcred.report.mixed.SectionView, optional
         Sections of the later stages (themes, joint displays, profiles, design brief,
         catalogue fit, privacy), shown after the segment comparisons.
+    key : bytes, optional
+        The project's pseudonym key (:func:`microcred.privacy.load_or_create_key`):
+        respondent ids echoed by validation issues are shown as the pseudonyms they
+        have elsewhere (a fresh random key without it).
 
     Returns
     -------
@@ -84,7 +90,10 @@ def render(
     statistics of a hidden count with them, in the page, the PDF, the DOCX, the
     workbook, the CSV tables, the charts and ``results.json`` alike (numbers stay
     numbers where shown). ``results`` itself is not changed; the exact counts stay in
-    the project database.
+    the project database. Validation issues are shown as
+    :func:`microcred.privacy.share_validation` gives them: answers scrubbed of e-mail
+    addresses, phone numbers, URLs, ids and listed names, respondent ids as pseudonyms,
+    files relative to the study's folder (the analyst's terminal keeps the raw values).
 
     ``report.html`` is self-contained (inline CSS, charts as inline SVG rendered offline
     by vl-convert, no script, no external font or image). Each chart is rendered once
@@ -95,6 +104,7 @@ def render(
     ``= + - @``, tab or CR (OWASP "CSV Injection").
     """
     from microcred.privacy.shared import share_results
+    from microcred.privacy.validation import share_validation
     from microcred.report.charts import render_charts, write_chart_files
     from microcred.report.context import build_context
     from microcred.report.html import render_html
@@ -109,6 +119,9 @@ def render(
     shared = share_results(results, study.privacy.k)
     public = shared.results
     provenance = shared.provenance(provenance)
+    validation, _, _ = share_validation(
+        validation, key=key, names=study.privacy.names or None, folder=study.base_dir
+    )
     context = build_context(study, public, validation, provenance)
     context.sections = list(sections or [])
     rendered = render_charts(context.charts)

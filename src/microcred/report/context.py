@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from microcred.privacy.shared import is_hidden, shared_copy
+from microcred.quant.rankings import TOP_BOX_ID
 from microcred.quant.results import SMALL_N
 from microcred.report import fmt
 from microcred.report.charts import Chart, item_chart, ranking_chart
@@ -188,7 +189,20 @@ def _col(frame: pd.DataFrame, row: Mapping[str, Any], name: str) -> Any:
 
 
 def _is_sig(p_holm: Any) -> bool:
-    return not fmt.is_missing(p_holm) and float(p_holm) < ALPHA
+    """Below ALPHA; a p-value shown as a bound counts only when the bound says so."""
+    from microcred.privacy.pbounds import p_is_below
+
+    return bool(p_is_below(p_holm, ALPHA))
+
+
+def _p(value: Any) -> str:
+    """A p-value, or the bound ("< 0.05") or label it is published as."""
+    return value if is_hidden(value) else fmt.p_value(value)
+
+
+def _stat(value: Any, decimals: int) -> str:
+    """A statistic, or the label it is withheld as."""
+    return value if is_hidden(value) else fmt.fixed(value, decimals)
 
 
 # A suppressed cell holds its label ("<5", "[c]"); it is shown as it is.
@@ -206,11 +220,11 @@ def _num(value: Any, decimals: int = 2) -> str:
     return str(value) if is_hidden(value) else fmt.num(value, decimals)
 
 
-def _ci(low: Any, high: Any, *, percent: bool = True) -> str:
+def _ci(low: Any, high: Any, *, percent: bool = True, trim: bool = True) -> str:
     for bound in (low, high):
         if is_hidden(bound):
             return str(bound)
-    return fmt.ci(low, high, percent=percent)
+    return fmt.ci(low, high, percent=percent, trim=trim)
 
 
 def _pct_ci(value: Any, low: Any, high: Any) -> str:
@@ -292,17 +306,21 @@ def _summary_table(item: ItemResult, study_item: Item | None) -> Table | None:
     def add(name: str, value: str) -> None:
         rows.append([name, value])
 
-    def with_interval(value: Any, low: Any, high: Any) -> str:
+    def with_interval(value: Any, low: Any, high: Any, *, fixed: bool = False) -> str:
         if is_hidden(value):
             return str(value)
-        return f"{fmt.num(value)} {_ci(low, high, percent=False)}".strip()
+        shown = fmt.fixed(value) if fixed else fmt.num(value)
+        return f"{shown} {_ci(low, high, percent=False, trim=not fixed)}".strip()
 
     if "n" in s:
         add("Respondents (n)", _count(s["n"]))
     if "mean" in s:
-        add("Mean", with_interval(s["mean"], s.get("mean_ci_low"), s.get("mean_ci_high")))
+        add(
+            "Mean",
+            with_interval(s["mean"], s.get("mean_ci_low"), s.get("mean_ci_high"), fixed=True),
+        )
     if "sd" in s:
-        add("Standard deviation", _num(s["sd"]))
+        add("Standard deviation", _stat(s["sd"], 2))
     if "median" in s:
         add(
             "Median", with_interval(s["median"], s.get("median_ci_low"), s.get("median_ci_high"))
@@ -522,8 +540,13 @@ def key_findings(study: Study, results: QuantResults, validation: ValidationRepo
         first = top[0]
         base = results.items.get(str(first.get("item_id")))
         n_text = f" (n = {base.n_valid})" if base is not None else ""
+        measure = (
+            "given one of the two highest answers by"
+            if first.get("option_id") == TOP_BOX_ID
+            else "chosen by"
+        )
         out.append(
-            f"Top motivation: {_quote([r.get('label') for r in top])}, chosen by "
+            f"Top motivation: {_quote([r.get('label') for r in top])}, {measure} "
             f"{fmt.pct_ci(first.get('pct'), first.get('ci_low'), first.get('ci_high'))} "
             f"of respondents{n_text}."
         )
@@ -608,30 +631,23 @@ def shown_path(path: Any, study_file: Any = None) -> str:
     Parameters
     ----------
     path : str or pathlib.Path
-        The path of a source file, as read (often absolute).
+        The path of a source file, as read (often absolute) or as the shared
+        provenance gives it (already relative).
     study_file : str or pathlib.Path, optional
         The study file; its folder is the base.
 
     Returns
     -------
     str
-        The path relative to the study file's folder when the file lies inside it,
-        otherwise the file name alone (an absolute path would show the analyst's
-        folders, and is in ``results.json`` for provenance). ``""`` for no path.
+        The path relative to the study file's folder when the file lies inside it, a
+        relative path as it is, otherwise the file name alone (an absolute path would
+        show the analyst's folders). ``""`` for no path. See
+        :func:`microcred.privacy.shared.shown_path`.
     """
-    if path is None or str(path) == "":
-        return ""
-    target = PurePath(str(path))
-    if study_file is not None and str(study_file):
-        base = Path(str(study_file)).parent
-        for left, right in ((target, base), (Path(str(target)), base.resolve())):
-            try:
-                relative = PurePath(left).relative_to(right)
-            except ValueError:
-                continue
-            if ".." not in relative.parts:
-                return relative.as_posix()
-    return target.name if target.is_absolute() or len(target.parts) > 1 else str(target)
+    from microcred.privacy.shared import shown_path as _shown
+
+    folder = Path(str(study_file)).parent if study_file is not None and str(study_file) else None
+    return _shown(path, folder)
 
 
 _UNMAPPED_SHOWN = 3
@@ -814,19 +830,19 @@ def _comparison(
         sig = _is_sig(rec.get("p_holm"))
         n_sig += sig
         effect_name = EFFECT_NAMES.get(str(rec.get("effect")), str(rec.get("effect") or ""))
-        effect = fmt.num(rec.get("effect_size"), 3)
+        effect = _stat(rec.get("effect_size"), 3)
         rows.append(
             [
                 f"{item.label if item else item_id} ({item_id})",
                 TEST_NAMES.get(str(rec.get("test")), str(rec.get("test"))),
-                fmt.num(rec.get("statistic"), 2),
+                _stat(rec.get("statistic"), 2),
                 fmt.num(rec.get("dof"), 2),
-                fmt.p_value(rec.get("p_value")),
-                fmt.p_value(rec.get("p_holm")),
-                "yes" if sig else "no",
+                _p(rec.get("p_value")),
+                _p(rec.get("p_holm")),
+                "yes" if sig else ("—" if rec.get("p_holm") == "[c]" else "no"),
                 f"{effect} ({effect_name})" if effect != fmt.DASH and effect_name else effect,
                 _count(rec.get("n")),
-                fmt.num(rec.get("min_expected"), 2),
+                _stat(rec.get("min_expected"), 2),
                 "yes" if rec.get("small_n") is True or rec.get("small_n") == 1 else "no",
                 "" if fmt.is_missing_text(rec.get("note")) else str(rec.get("note")),
             ]
@@ -924,6 +940,10 @@ def build_context(
     lang = (study.study.languages or ["en"])[0]
     charts: dict[str, Chart] = {}
     study_file = provenance.get("study_file")
+    if study_file is None or not Path(str(study_file)).is_absolute():
+        # the shared provenance shows the study file by name: issues' paths are made
+        # relative to the folder the study was read from
+        study_file = Path(study.base_dir) / Path(str(study_file or "study.yaml")).name
     quality_summary, issues, unknown, unknown_summary = _quality(validation, study_file)
 
     motivation_table = None

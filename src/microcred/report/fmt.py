@@ -83,7 +83,9 @@ def pct(value: Any, decimals: int = 1) -> str:
     return f"{float(value) * 100:.{decimals}f}%"
 
 
-def ci(low: Any, high: Any, *, percent: bool = True, decimals: int | None = None) -> str:
+def ci(
+    low: Any, high: Any, *, percent: bool = True, decimals: int | None = None, trim: bool = True
+) -> str:
     """A confidence interval as ``[lo–hi]`` (percent points by default, no % sign).
 
     Parameters
@@ -92,7 +94,10 @@ def ci(low: Any, high: Any, *, percent: bool = True, decimals: int | None = None
         Bounds; proportions when ``percent`` (multiplied by 100), raw values otherwise.
     percent : bool, default True
     decimals : int, optional
-        Defaults to 1 for percentages and to :func:`num`'s rule otherwise.
+        Defaults to 1 for percentages and to 2 otherwise.
+    trim : bool, default True
+        For raw values: drop trailing zeros (:func:`num`) rather than keep exactly
+        ``decimals`` (:func:`fixed`, to match a point estimate shown that way).
 
     Returns
     -------
@@ -104,7 +109,8 @@ def ci(low: Any, high: Any, *, percent: bool = True, decimals: int | None = None
     if percent:
         d = 1 if decimals is None else decimals
         return f"[{float(low) * 100:.{d}f}–{float(high) * 100:.{d}f}]"
-    return f"[{num(low, decimals or 2)}–{num(high, decimals or 2)}]"
+    shown = num if trim else fixed
+    return f"[{shown(low, decimals or 2)}–{shown(high, decimals or 2)}]"
 
 
 def pct_ci(value: Any, low: Any, high: Any) -> str:
@@ -133,6 +139,27 @@ def num(value: Any, decimals: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
+
+
+def fixed(value: Any, decimals: int = 2) -> str:
+    """A real number with exactly ``decimals`` decimals, for columns of one statistic.
+
+    Parameters
+    ----------
+    value : float
+    decimals : int, default 2
+
+    Returns
+    -------
+    str
+        ``0.02 -> "0.020"`` with 3 decimals, so a column of effect sizes lines up
+        (APA 7th ed., section 6.36: report a statistic with the same decimals
+        throughout); ``"—"`` when missing.
+    """
+    if is_missing(value):
+        return DASH
+    text = f"{float(value):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def count(value: Any) -> str:

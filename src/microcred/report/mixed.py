@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from microcred.report.context import Table
-from microcred.report.fmt import ci, count, num, p_value, pct
+from microcred.report.fmt import ci, count, fixed, p_value, pct
 
 if TYPE_CHECKING:
     from microcred.integrate.stage import Integration
+    from microcred.privacy.shared import SharedResults
     from microcred.qual.stage import QualResults
+    from microcred.quant.results import QuantResults
 
 MAX_CHANGES = 5
 
@@ -71,54 +73,54 @@ def qual_section(
     Parameters
     ----------
     qual : QualResults
+        The shared copy (:func:`microcred.privacy.later.share_qual`, as the run passes
+        it), or exact results, which are shared here when ``k`` is given.
     segment_labels : mapping
         Segment id -> label.
     k : int, optional
-        Small-cell threshold: theme counts from 1 to k - 1 (and their percentages and
-        CIs) are shown as ``"<k"`` (:func:`microcred.privacy.suppress_frequency_table`,
-        primary suppression only: a respondent can hold several themes, so no total
-        gives a hidden count back); by segment, such cells are shown as ``"<k"`` too.
+        Small-cell threshold (see :mod:`microcred.privacy.later`): theme counts from 1
+        to k - 1 (and their percentages and CIs) are shown as ``"<k"``, and so on for
+        the themes by segment, the co-occurrences and the candidate themes.
     privacy : microcred.privacy.PrivacySummary, optional
-        Receives what was suppressed.
+        Receives what was suppressed when the results are shared here.
 
     Returns
     -------
     SectionView
     """
-    from microcred.privacy.suppress import suppress_frequency_table
+    from microcred.privacy.later import SharedLater, is_shared_later, share_qual
 
+    if k is not None and not is_shared_later(qual):
+        later = SharedLater(k=k)
+        qual = share_qual(qual, k, later)
+        if privacy is not None:
+            later.record(privacy)
     blocks = [Block("p", _method_text(qual.method))]
     by_id = {c.id: c for c in qual.codebook.walk()}
     for document, themes in qual.themes.groupby("document", sort=False):
         themes = themes.reset_index(drop=True)
-        counts = themes[["n", "pct", "ci_low", "ci_high"]]
-        if k is not None:
-            counts, _, suppression = suppress_frequency_table(
-                counts, int(themes["base"].iloc[0]), k, multiple=True
-            )
-            if privacy is not None:
-                privacy.record_suppression(suppression)
         frame = pd.DataFrame(
             {
                 "Theme": themes["label"],
-                "n": [_shown(v, count) for v in counts["n"]],
-                "% of respondents": [_shown(v, pct) for v in counts["pct"]],
+                "n": [_shown(v, count) for v in themes["n"]],
+                "% of respondents": [_shown(v, pct) for v in themes["pct"]],
                 "95% CI": [
                     lo if isinstance(lo, str) else ci(lo, hi)
-                    for lo, hi in zip(counts["ci_low"], counts["ci_high"], strict=True)
+                    for lo, hi in zip(themes["ci_low"], themes["ci_high"], strict=True)
                 ],
-                "Human-coded units": themes["n_human"].map(count),
-                "Machine-coded units": themes["n_machine"].map(count),
+                "Human-coded units": [_shown(v, count) for v in themes["n_human"]],
+                "Machine-coded units": [_shown(v, count) for v in themes["n_machine"]],
             }
         )
-        base = int(themes["base"].iloc[0]) if len(themes) else 0
+        base = themes["base"].iloc[0] if len(themes) else 0
         blocks.append(
             Block(
                 "table",
                 table=_table(
                     frame,
                     [False, True, True, True, True, True],
-                    f"Themes in “{document}” (base: {count(base)} respondents who answered)",
+                    f"Themes in “{document}” (base: {_shown(base, count)} respondents who "
+                    "answered)",
                 ),
             )
         )
@@ -126,9 +128,7 @@ def qual_section(
         if not segments.empty:
             wide = segments.assign(
                 cell=[
-                    f"<{k}"
-                    if k is not None and 0 < n < k
-                    else f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
+                    _segment_cell(n, p, lo, hi, small)
                     for n, p, lo, hi, small in zip(
                         segments["n"],
                         segments["pct"],
@@ -177,9 +177,9 @@ def qual_section(
                 "Code": agreement["code_id"],
                 "Units": agreement["n_units"].map(count),
                 "% agreement": agreement["percent_agreement"].map(pct),
-                "Cohen's κ": agreement["cohen_kappa"].map(lambda v: num(v, 3)),
-                "Krippendorff's α": agreement["krippendorff_alpha"].map(lambda v: num(v, 3)),
-                "Gwet's AC1": agreement["gwet_ac1"].map(lambda v: num(v, 3)),
+                "Cohen's κ": agreement["cohen_kappa"].map(lambda v: fixed(v, 3)),
+                "Krippendorff's α": agreement["krippendorff_alpha"].map(lambda v: fixed(v, 3)),
+                "Gwet's AC1": agreement["gwet_ac1"].map(lambda v: fixed(v, 3)),
                 "Verdict": agreement["verdict"],
             }
         )
@@ -198,7 +198,7 @@ def qual_section(
         frame = pd.DataFrame(
             {
                 "Candidate theme": [c.get("name") or c.get("id", "") for c in qual.candidates],
-                "Units": [count(c.get("size", 0)) for c in qual.candidates],
+                "Units": [_shown(c.get("size", 0), count) for c in qual.candidates],
                 "Keywords (c-TF-IDF)": [
                     ", ".join(c.get("keywords", [])[:8]) for c in qual.candidates
                 ],
@@ -225,12 +225,31 @@ def qual_section(
             if quotes:
                 blocks.append(Block("p", f"Candidate theme “{name}”, its most central answers:"))
                 blocks.append(Block("quotes", quotes=quotes))
-            elif k is not None and 0 < int(candidate.get("respondents", k)) < k:
+            elif k is not None and _small(candidate.get("respondents", k), k):
                 blocks.append(
                     Block("p", f"Candidate theme “{name}”: quotes withheld (fewer than {k} "
                           "respondents).")
                 )
     return SectionView("themes", "Themes in learners' own words", blocks)
+
+
+def _segment_cell(n: Any, p: Any, lo: Any, hi: Any, small: Any) -> str:
+    """A theme's share in a segment; a hidden count (or share) shows its label."""
+    if isinstance(n, str):
+        return n
+    if isinstance(p, str):
+        return p
+    return f"{pct(p)} {ci(lo, hi)}" + (" (small n)" if small else "")
+
+
+def _small(value: Any, k: int) -> bool:
+    """A count shown as a label, or from 1 to k - 1."""
+    if isinstance(value, str):
+        return True
+    try:
+        return 0 < int(value) < k
+    except (TypeError, ValueError):
+        return False
 
 
 def _method_text(method: Mapping[str, Any]) -> str:
@@ -257,7 +276,10 @@ def _top_pairs(matrix: pd.DataFrame, by_id: Mapping[str, Any], top: int = 10) ->
     codes = list(matrix.index)
     for i, a in enumerate(codes):
         for b in codes[i + 1 :]:
-            n = int(matrix.loc[a, b])
+            value = matrix.loc[a, b]
+            if isinstance(value, str):  # hidden (fewer than k units): not listed
+                continue
+            n = int(value)
             if n:
                 rows.append((by_id[a].label(), by_id[b].label(), n))
     if not rows:
@@ -268,12 +290,21 @@ def _top_pairs(matrix: pd.DataFrame, by_id: Mapping[str, Any], top: int = 10) ->
     return _table(frame, [False, False, True], "Themes that occur together most often")
 
 
-def integration_sections(integration: Integration) -> list[SectionView]:
+def integration_sections(
+    integration: Integration,
+    results: QuantResults | None = None,
+    shared: SharedResults | None = None,
+) -> list[SectionView]:
     """Joint displays, learner profiles, design briefs and catalogue fit.
 
     Parameters
     ----------
     integration : Integration
+        The shared copy (:func:`microcred.privacy.later.share_integration`, as the run
+        passes it), or exact results, which are shared here first.
+    results, shared : optional
+        The exact survey results and their shared copy, used when ``integration`` is
+        shared here (see :func:`~microcred.privacy.later.share_integration`).
 
     Returns
     -------
@@ -282,59 +313,32 @@ def integration_sections(integration: Integration) -> list[SectionView]:
     from microcred.design.annex import annex_elements
     from microcred.design.badge import achievement
     from microcred.design.render import brief_html
+    from microcred.privacy.later import is_shared_later, share_integration
 
+    if not is_shared_later(integration):
+        integration = share_integration(integration, results, shared, integration.k)
+    k = integration.k
     sections = []
     if integration.joint is not None:
-        k = integration.coded.k if integration.coded is not None else None
         joint = _joint_section(integration.joint, k)
         if joint is not None:
             sections.append(joint)
     if integration.coded is not None:
         sections.append(_codes_section(integration.coded))
     if integration.profiles is not None:
-        profiles = integration.profiles
-        frame = profiles.to_frame()
-        view = pd.DataFrame(
-            {
-                "Profile": frame["name"],
-                "n": frame["n"].map(count),
-                "% of respondents": frame["pct"].map(pct),
-                "95% CI": [
-                    ci(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
-                ],
-                "Defining traits": frame["traits"],
-            }
-        )
-        stability = profiles.stability
-        chosen = profiles.selection[profiles.selection["chosen"]]
-        silhouette = float(chosen["silhouette"].iloc[0]) if not chosen.empty else float("nan")
-        sections.append(
-            SectionView(
-                "profiles",
-                "Learner profiles",
-                [
-                    Block(
-                        "p",
-                        f"{profiles.k} profiles from k-modes clustering of motivations and "
-                        f"preferences (Huang 1998); k chosen by the highest silhouette "
-                        f"({silhouette:.3f}) among k = "
-                        f"{', '.join(str(k) for k in profiles.selection['k'])}. Bootstrap "
-                        f"stability: mean adjusted Rand index "
-                        f"{stability.get('mean_ari', float('nan')):.2f} over "
-                        f"{stability.get('n_boot', 0)} resamples "
-                        f"({stability.get('label', '')}).",
-                    ),
-                    Block("table", table=_table(view, [False, True, True, True, False])),
-                ],
-            )
-        )
+        sections.append(_profiles_section(integration.profiles, k))
     if integration.briefs:
         blocks = [
             Block(
                 "p",
                 "Recommended micro-credential designs, for the whole sample and "
-                "for each learner profile, each with its evidence. Elements only "
-                "the institution can fill are marked as such.",
+                "for each learner profile shown, each with its evidence. Elements only "
+                "the institution can fill are marked as such."
+                + (
+                    f" Evidence that could give a count below {k} back is withheld."
+                    if k
+                    else ""
+                ),
             )
         ]
         for brief in integration.briefs.values():
@@ -351,65 +355,113 @@ def integration_sections(integration: Integration) -> list[SectionView]:
             )
         sections.append(SectionView("brief", "Design brief", blocks))
     if integration.fit is not None:
-        fit = integration.fit
-        courses = fit.courses
-        view = pd.DataFrame(
-            {
-                "Course": courses["title"],
-                "Respondents served": courses["n"].map(count),
-                "%": courses["pct"].map(pct),
-                "95% CI": [
-                    ci(lo, hi) for lo, hi in zip(courses["ci_low"], courses["ci_high"], strict=True)
-                ],
-                "Unmet preferences": courses["unmet"],
-            }
-        )
-        blocks = [
-            Block(
-                "p",
-                f"Each course of the catalogue against the {count(fit.n_respondents)} "
-                "respondents' stated preferences on "
-                f"{', '.join(fit.dimensions) or 'no shared dimension'}: the share whose "
-                "every stated preference it meets.",
-            ),
-            Block("table", table=_table(view, [False, True, True, True, False])),
-        ]
-        if not fit.changes.empty:
-            changes = fit.changes.drop_duplicates(["title", "dimension"]).head(MAX_CHANGES)
-            blocks.append(
-                Block(
-                    "table",
-                    table=_table(
-                        pd.DataFrame(
-                            {
-                                "Course": changes["title"],
-                                "Change": [
-                                    f"{d}: {c} → {n}"
-                                    for d, c, n in zip(
-                                        changes["dimension"],
-                                        changes["current"],
-                                        changes["new_label"],
-                                        strict=True,
-                                    )
-                                ],
-                                "Unserved learners reached": changes["n_reached"].map(count),
-                            }
-                        ),
-                        [False, False, True],
-                        "Single changes that would reach the most learners no course serves",
-                    ),
-                )
-            )
-        blocks.extend(Block("p", note) for note in fit.notes)
-        sections.append(SectionView("fit", "Catalogue fit", blocks))
+        sections.append(_fit_section(integration.fit))
     return sections
+
+
+def _ci_cell(lo: Any, hi: Any) -> str:
+    return lo if isinstance(lo, str) else ci(lo, hi)
+
+
+def _profiles_section(profiles: Any, k: int) -> SectionView:
+    frame = profiles.to_frame()
+    view = pd.DataFrame(
+        {
+            "Profile": frame["name"],
+            "n": [_shown(v, count) for v in frame["n"]],
+            "% of respondents": [_shown(v, pct) for v in frame["pct"]],
+            "95% CI": [
+                _ci_cell(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+            "Defining traits": frame["traits"],
+        }
+    )
+    stability = profiles.stability
+    chosen = profiles.selection[profiles.selection["chosen"]]
+    silhouette = float(chosen["silhouette"].iloc[0]) if not chosen.empty else float("nan")
+    intro = (
+        f"{profiles.k} profiles from k-modes clustering of motivations and "
+        f"preferences (Huang 1998); k chosen by the highest silhouette "
+        f"({silhouette:.3f}) among k = "
+        f"{', '.join(str(k) for k in profiles.selection['k'])}. Bootstrap "
+        f"stability: mean adjusted Rand index "
+        f"{stability.get('mean_ari', float('nan')):.2f} over "
+        f"{stability.get('n_boot', 0)} resamples "
+        f"({stability.get('label', '')})."
+    )
+    if profiles.other is not None:
+        intro += (
+            f" {profiles.other.get('profiles', 0)} profile(s) of fewer than {k} respondents "
+            "(with, where needed, the smallest other profile) are not shown: their "
+            f"respondents are counted under “{profiles.other.get('name')}”, and their "
+            "traits, quotes and design briefs are withheld."
+        )
+    blocks = [Block("p", intro), Block("table", table=_table(view, [False, True, True, True,
+                                                                    False]))]  # fmt: skip
+    return SectionView("profiles", "Learner profiles", blocks)
+
+
+def _fit_section(fit: Any) -> SectionView:
+    courses = fit.courses
+    view = pd.DataFrame(
+        {
+            "Course": courses["title"],
+            "Respondents served": [_shown(v, count) for v in courses["n"]],
+            "%": [_shown(v, pct) for v in courses["pct"]],
+            "95% CI": [
+                _ci_cell(lo, hi) for lo, hi in zip(courses["ci_low"], courses["ci_high"],
+                                                   strict=True)  # fmt: skip
+            ],
+            "Unmet preferences": courses["unmet"],
+        }
+    )
+    blocks = [
+        Block(
+            "p",
+            f"Each course of the catalogue against the {count(fit.n_respondents)} "
+            "respondents' stated preferences on "
+            f"{', '.join(fit.dimensions) or 'no shared dimension'}: the share whose "
+            "every stated preference it meets.",
+        ),
+        Block("table", table=_table(view, [False, True, True, True, False])),
+    ]
+    if not fit.changes.empty:
+        changes = fit.changes.drop_duplicates(["title", "dimension"]).head(MAX_CHANGES)
+        blocks.append(
+            Block(
+                "table",
+                table=_table(
+                    pd.DataFrame(
+                        {
+                            "Course": changes["title"],
+                            "Change": [
+                                f"{d}: {c} → {n}"
+                                for d, c, n in zip(
+                                    changes["dimension"],
+                                    changes["current"],
+                                    changes["new_label"],
+                                    strict=True,
+                                )
+                            ],
+                            "Unserved learners reached": [
+                                _shown(v, count) for v in changes["n_reached"]
+                            ],
+                        }
+                    ),
+                    [False, False, True],
+                    "Single changes that would reach the most learners no course serves",
+                ),
+            )
+        )
+    blocks.extend(Block("p", note) for note in fit.notes)
+    return SectionView("fit", "Catalogue fit", blocks)
 
 
 def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
     """The joint displays: one row per construct, then each construct's quotes.
 
-    A theme held by 1 to ``k`` - 1 respondents is shown as ``<k`` (as in the themes
-    section); the survey side is shown as it is, like the survey tables.
+    Counts come from the shared copy: a hidden survey or theme count shows its label
+    (``<k`` or ``[c]``) with no share, as in the survey and themes tables.
     """
     frame = joint.to_frame()
     if frame.empty:
@@ -418,7 +470,14 @@ def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
     def side(label: Any, p: Any, lo: Any, hi: Any, n: Any, base: Any) -> str:
         if not isinstance(label, str):
             return "—"
-        counted = f" ({count(n)} of {count(base)})" if not pd.isna(n) else ""
+        hidden = isinstance(n, str) or isinstance(p, str)
+        counted = (
+            f" ({_shown(n, count)} of {_shown(base, count)})"
+            if isinstance(n, str) or not pd.isna(n)
+            else ""
+        )
+        if hidden:
+            return f"{label}: {_shown(n, count)} of {_shown(base, count)}"
         return f"{label}: {pct(p)} {ci(lo, hi)}{counted}"
 
     themes = []
@@ -426,7 +485,10 @@ def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
         if isinstance(row.qualitative, str):
             themes.append(row.qualitative)
             continue
-        if k and isinstance(row.theme_label, str) and 0 < row.theme_n < k:
+        if isinstance(row.theme_label, str) and isinstance(row.theme_n, str):
+            text = f"{row.theme_label}: {row.theme_n} of {_shown(row.theme_base, count)}"
+        elif (k and isinstance(row.theme_label, str) and not pd.isna(row.theme_n)
+              and 0 < row.theme_n < k):  # fmt: skip
             text = f"{row.theme_label}: <{k} of {count(row.theme_base)}"
         else:
             text = side(row.theme_label, row.theme_pct, row.theme_ci_low, row.theme_ci_high,
@@ -450,7 +512,7 @@ def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
             "Learners' own words: most frequent theme (share of coded respondents, 95% CI)": (
                 themes
             ),
-            "κ": frame["kappa"].map(lambda v: num(v, 3)),
+            "κ": frame["kappa"].map(lambda v: _shown(v, lambda x: fixed(x, 3))),
             "Verdict": frame["verdict"],
             "Why": frame["reason"],
         }
@@ -487,8 +549,14 @@ def _joint_section(joint: Any, k: int | None = None) -> SectionView | None:
 
 
 def _codes_section(coded: Any) -> SectionView:
-    """Codes as respondent variables: codes x segments crosstabs with Holm-corrected tests."""
+    """Codes as respondent variables: codes x segments crosstabs with Holm-corrected tests.
+
+    Rendered from the shared copy's data (:meth:`CodedVariables.to_dict`): hidden counts
+    and bases show their labels, and a test on a table with a hidden cell shows its
+    p-value only as a bound (:mod:`microcred.privacy.pbounds`).
+    """
     k = coded.k
+    data = coded.to_dict()
     blocks = [
         Block(
             "p",
@@ -499,7 +567,13 @@ def _codes_section(coded: Any) -> SectionView:
             "tests of the survey comparisons: Pearson's chi-square, or Fisher's exact test "
             "when an expected count is below 5, with Holm's correction within each grouping "
             "(Holm 1979). Base: respondents in the group whose free text was coded."
-            + (f" Counts from 1 to {k - 1} are shown as <{k}." if k else ""),
+            + (
+                f" Counts from 1 to {k - 1} are shown as <{k}, and further counts as [c] "
+                "where they would give one back; a test on a table with a hidden count "
+                "shows its p-value only as a bound."
+                if k
+                else ""
+            ),
         )
     ]
     if coded.segments is not None and len(coded.segments):
@@ -511,28 +585,29 @@ def _codes_section(coded: Any) -> SectionView:
                 "and, where the study lists items to compare, in the comparisons above.",
             )
         )
-    for comparison in coded.by_groups:
-        data = coded.grouping_dict(comparison)
-        groups = [(str(g["group_id"]), str(g["label"])) for g in data["groups"]]
+    for grouping in data.get("by_groups", []):
+        groups = [(str(g["group_id"]), str(g["label"])) for g in grouping["groups"]]
         rows = []
-        for test in data["tests"]:
+        for test in grouping["tests"]:
             cells = []
             for gid, _ in groups:
                 cell = test["groups"].get(gid)
-                if not cell or not cell["base"]:
+                if not cell or (not isinstance(cell["base"], str) and not cell["base"]):
                     cells.append("—")
+                elif isinstance(cell["n"], str) or isinstance(cell["pct"], str):
+                    cells.append(f"{_shown(cell['n'], count)} of {_shown(cell['base'], count)}")
                 elif k and 0 < cell["n"] < k:
-                    cells.append(f"<{k} of {count(cell['base'])}")
+                    cells.append(f"<{k} of {_shown(cell['base'], count)}")
                 else:
                     cells.append(f"{pct(cell['pct'])} ({count(cell['n'])} of "
-                                 f"{count(cell['base'])})")  # fmt: skip
+                                 f"{_shown(cell['base'], count)})")  # fmt: skip
             rows.append([
                 test["label"], *cells,
                 {"chi2": "χ²", "fisher": "Fisher", "fisher_mc": "Fisher (MC)"}.get(
                     str(test["test"]), "—" if test["test"] is None else str(test["test"])
                 ),
-                p_value(test["p_value"]), p_value(test["p_holm"]),
-                num(test["effect_size"], 3),
+                _p(test["p_value"]), _p(test["p_holm"]),
+                _shown(test["effect_size"], lambda v: fixed(v, 3)),
             ])  # fmt: skip
         headers = ["Theme", *(label for _, label in groups), "Test", "p", "p (Holm)",
                    "Cramér's V"]  # fmt: skip
@@ -543,12 +618,17 @@ def _codes_section(coded: Any) -> SectionView:
                 table=_table(
                     frame,
                     [False] + [True] * (len(headers) - 1),
-                    f"Themes by “{comparison.label}” (% of the group's coded respondents)",
+                    f"Themes by “{grouping['label']}” (% of the group's coded respondents)",
                 ),
             )
         )
     blocks.extend(Block("p", note) for note in coded.notes)
     return SectionView("codes", "Themes as respondent variables", blocks)
+
+
+def _p(value: Any) -> str:
+    """A p-value, or its published bound ("< 0.05") or label as it is."""
+    return value if isinstance(value, str) else p_value(value)
 
 
 def privacy_section(summary: Mapping[str, Any]) -> SectionView:

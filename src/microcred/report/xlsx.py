@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from microcred.privacy.shared import shared_copy
+from microcred.privacy.shared import shared_copy, shown_path
 from microcred.report.safe import neutralise_cell, xml_text
 from microcred.report.tables import comparison_table
 
@@ -202,6 +202,8 @@ def workbook_tables(
     for issue in validation.issues:
         rec = issue.as_dict()
         rec["rows"] = ", ".join(str(r) for r in issue.rows or [])
+        if rec.get("file"):  # relative to the study's folder: no analyst's folders shown
+            rec["file"] = shown_path(rec["file"], study.base_dir)
         issues.append(rec)
 
     sheets: dict[str, pd.DataFrame] = {
@@ -370,8 +372,10 @@ def write_xlsx(
             "Small counts",
             f'Counts from 1 to {k - 1} are shown as "<{k}", and counts hidden so that they '
             'cannot be worked out from the totals as "[c]"; so are the percentages, intervals '
-            "and statistics of a hidden count. The exact counts are kept only in the project "
-            "database.",
+            "and statistics of a hidden count. A test on a table with a hidden count shows "
+            'no statistic or effect size, and its p-value only as a bound ("< 0.05", '
+            '"≥ 0.05"...) true of every table consistent with the published counts. The exact '
+            "counts are kept only in the project database.",
         ),
         (None, None),
         ("Sheet", "What it holds"),

@@ -39,12 +39,17 @@ class Grid:
     container : str
         ``"csv"``, ``"tsv"`` or ``"xlsx"``: what the file is, before any platform
         layout is recognised.
+    guessed_encoding : str or None
+        The code page guessed for a text file that is neither UTF-8, UTF-16 nor marked
+        by a byte-order mark, when no encoding was declared (``cp1252``...); ``None``
+        otherwise.
     """
 
     file: str
     cells: pd.DataFrame
     rows: np.ndarray
     container: str
+    guessed_encoding: str | None = None
 
     def head(self, n: int = 3) -> list[list[str]]:
         """The first records, as layout detection reads them.

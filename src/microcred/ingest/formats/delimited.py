@@ -22,10 +22,13 @@ import numpy as np
 import pandas as pd
 
 from microcred.errors import InputError
+from microcred.ingest.encoding import guess_encoding
 from microcred.ingest.formats import Grid, split_header
 from microcred.ingest.table import RawTable
 
-__all__ = ["CANDIDATES", "build_generic", "decode", "read_grid", "sniff_delimiter"]
+__all__ = [
+    "CANDIDATES", "build_generic", "decode", "read_grid", "sniff_delimiter", "was_guessed",
+]
 
 CANDIDATES = (",", "\t", ";", "|")
 """Delimiters tried by :func:`sniff_delimiter`, in order of preference on a tie."""
@@ -107,8 +110,10 @@ def decode(raw: bytes, encoding: str, file: str, delimiter: str | None = None) -
     -----
     With ``"auto"``: a byte-order mark decides (UTF-8, UTF-16 as Qualtrics writes TSV,
     UTF-32), as does a NUL byte in every other position (UTF-16 without a BOM);
-    otherwise UTF-8 is tried, then the guess of charset-normalizer on the
-    lines holding non-ASCII bytes, then cp1252 (Excel's "CSV" on Western Windows).
+    otherwise UTF-8 is tried, then :func:`~microcred.ingest.encoding.guess_encoding`:
+    cp1252 (Excel's "CSV" on Western Windows), then latin-1, whenever it decodes the
+    bytes and reads about as cleanly as charset-normalizer's best candidate, else
+    that candidate. :func:`was_guessed` tells whether the codec was guessed.
     """
     if encoding != "auto":
         try:
@@ -151,42 +156,42 @@ def decode(raw: bytes, encoding: str, file: str, delimiter: str | None = None) -
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         first_error = error
-    tried = ["utf-8"]
-    guess = _guess_encoding(raw)
-    candidates = [guess] if guess and codecs.lookup(guess).name not in ("utf-8", "cp1252") else []
-    for codec in [*candidates, "cp1252"]:
-        try:
-            return raw.decode(codec), codecs.lookup(codec).name
-        except UnicodeDecodeError:
-            tried.append(codec)
+    guess = guess_encoding(raw)
+    if guess is not None:
+        return raw.decode(guess), guess
     row, column = _locate(raw[: first_error.start].decode("utf-8", "replace"), delimiter)
     raise InputError(
         file,
-        f"cannot decode the file (tried {', '.join(tried)}); first byte that is not UTF-8 "
-        f"at offset {first_error.start}: declare the encoding in the study file",
+        "cannot decode the file (not UTF-8, and no single-byte code page such as cp1252 "
+        f"decodes it); first byte that is not UTF-8 at offset {first_error.start}: "
+        "save it as UTF-8, or declare the source's encoding in the study file "
+        "(encoding: cp1250, for example)",
         row=row,
         column=column,
     )
 
 
-def _guess_encoding(raw: bytes) -> str | None:
-    """charset-normalizer's guess from up to 64 KiB of the lines with non-ASCII bytes.
+UNMARKED = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+"""Codecs :func:`decode` finds from the bytes' structure; any other was guessed."""
 
-    Among the code pages that decode the sample with the least "chaos", cp1252 is
-    chosen when it is one of them (a few accented words fit cp1250 or cp1257 as
-    well), else charset-normalizer's first choice.
+
+def was_guessed(encoding: str, codec: str) -> bool:
+    """Whether :func:`decode` guessed ``codec`` (a code page) rather than knew it.
+
+    Parameters
+    ----------
+    encoding : str
+        What the study file declares (``"auto"`` or a codec).
+    codec : str
+        What :func:`decode` returned.
+
+    Returns
+    -------
+    bool
+        True for a code page chosen by :func:`~microcred.ingest.encoding.guess_encoding`
+        (the file is neither UTF-8, marked by a BOM, nor UTF-16).
     """
-    from charset_normalizer import from_bytes
-
-    lines = re.findall(rb"[^\n]*[\x80-\xff][^\n]*\n?", raw[: 1 << 24])
-    sample = b"".join(lines)[:_SAMPLE_CHARS] or raw[:_SAMPLE_CHARS]
-    matches = list(from_bytes(sample))
-    if not matches:
-        return None
-    least = min(match.chaos for match in matches)
-    plausible = [str(m.encoding) for m in matches if m.chaos <= least + 0.01]
-    # short samples fit several code pages equally well: Western Windows wins the tie
-    return "cp1252" if "cp1252" in plausible else plausible[0]
+    return encoding == "auto" and codec not in UNMARKED
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -711,11 +716,13 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
     bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     sample = _utf8_head(raw, bom) if _may_be_utf8(raw, encoding) else None
     text = ""
+    guessed: str | None = None
     buffer: str | bytes
     if sample is not None:
         buffer = raw[bom:] if bom else raw
     else:
-        text, _codec = decode(raw, encoding, file, delimiter if declared else None)
+        text, codec = decode(raw, encoding, file, delimiter if declared else None)
+        guessed = codec if was_guessed(encoding, codec) else None
         sample = text[:_SAMPLE_CHARS]
         buffer = text
     sniffed, scores = sniff_delimiter(sample, complete, prefer)
@@ -743,7 +750,8 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
     try:
         cells, record_fields = _parse_any(buffer, sep, sample)
     except UnicodeDecodeError:
-        text, _codec = decode(raw, encoding, file, sep)
+        text, codec = decode(raw, encoding, file, sep)
+        guessed = codec if was_guessed(encoding, codec) else None
         buffer, lead = _skip_leading_blank_lines(text)
         try:
             cells, record_fields = _parse_any(buffer, sep, sample)
@@ -773,7 +781,7 @@ def _read_grid(path: Path, encoding: str, delimiter: str, prefer: str | None) ->
     values[values == ""] = np.nan
     grid_cells = pd.DataFrame(values, columns=pd.RangeIndex(n_cols), dtype=object, copy=False)
     rows = kept.astype("int64") + 1 + lead
-    return Grid(file, grid_cells, rows, "tsv" if sep == "\t" else "csv")
+    return Grid(file, grid_cells, rows, "tsv" if sep == "\t" else "csv", guessed)
 
 
 def build_generic(grid: Grid, format: str | None = None) -> RawTable:
