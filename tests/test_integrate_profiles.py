@@ -293,3 +293,18 @@ def test_weighted_patterns_match_kmodes_on_every_respondent(planted) -> None:
             warnings.simplefilter("ignore")
             full = KModes(n_clusters=k, init="Cao", n_init=1, random_state=1).fit(x)
         assert _fit(patterns, counts, k, 1).cost_ == full.cost_
+
+
+def test_briefs_of_an_unstable_typology_say_so(planted) -> None:
+    """A brief per profile is exploratory when the bootstrap ARI reads unstable (< 0.6)."""
+    from dataclasses import replace
+
+    study, answers, respondents, _, profiles = planted
+    stable = briefs_by_profile(study, answers, respondents, profiles)
+    assert profiles.stability["label"] != "unstable"
+    assert not any("unstable" in n for b in stable.values() for n in b.notes)
+    shaky = replace(profiles, stability={**profiles.stability, "mean_ari": 0.26,
+                                         "label": "unstable"})  # fmt: skip
+    briefs = briefs_by_profile(study, answers, respondents, shaky)
+    for brief in briefs.values():
+        assert any("unstable" in n and "0.26" in n for n in brief.notes)

@@ -924,7 +924,8 @@ def briefs_by_profile(
     Each profile's subset is analysed with :func:`microcred.quant.analyse` (without
     the study's comparisons, which a brief does not read) and passed to
     :func:`microcred.design.brief.recommend`, so a profile's brief follows exactly the
-    rules of the whole-sample brief, with its own small-n flags.
+    rules of the whole-sample brief, with its own small-n flags. When the typology is
+    unstable (:func:`stability_label`), every profile's brief carries a note saying so.
     """
     from microcred.design.brief import recommend
     from microcred.quant import analyse
@@ -944,4 +945,10 @@ def briefs_by_profile(
             study, results, group=profile.id, label=profile.name,
             quotes=(quotes or {}).get(profile.id), **options,
         )  # fmt: skip
+        if profiles.stability.get("label") == "unstable":
+            out[profile.id].notes.append(
+                "The learner profiles are unstable (mean bootstrap adjusted Rand index "
+                f"{profiles.stability['mean_ari']:.2f} < 0.6): this profile may not recur "
+                "in another sample, so read this brief as exploratory."
+            )
     return out
