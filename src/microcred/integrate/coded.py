@@ -21,7 +21,7 @@ aggregates only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -164,13 +164,8 @@ class CodedVariables:
             :class:`~microcred.quant.results.ComparisonResult` and ``groups`` (group id
             -> ``n, base, pct``).
         """
-        by_item = {theme_item_id(code): code for code in self.labels}
-        tests = []
-        for rec in comparison.tests.to_dict(orient="records"):
-            code = by_item.get(str(rec["item_id"]))
-            if code is None:
-                continue
-            table = comparison.crosstabs.get(str(rec["item_id"]))
+        def exact(item_id: str) -> dict[str, dict[str, Any]]:
+            table = comparison.crosstabs.get(item_id)
             groups: dict[str, dict[str, Any]] = {}
             if table is not None:
                 for group in table.columns:
@@ -179,20 +174,9 @@ class CodedVariables:
                     groups[str(group)] = {
                         "n": yes, "base": base, "pct": yes / base if base else None,
                     }  # fmt: skip
-            tests.append({
-                "code_id": code, "label": self.labels[code],
-                **{key: rec.get(key) for key in (
-                    "test", "statistic", "dof", "p_value", "p_holm", "effect",
-                    "effect_size", "n", "min_expected", "small_n", "note",
-                )},
-                "groups": groups,
-            })  # fmt: skip
-        return {
-            "by": comparison.by,
-            "label": comparison.label,
-            "groups": comparison.groups.to_dict(orient="records"),
-            "tests": tests,
-        }
+            return groups
+
+        return grouping_record(comparison, self.labels, exact)
 
     def merge_into(self, results: QuantResults) -> None:
         """Add the code segments' sizes and comparisons to the run's quant results.
@@ -437,3 +421,52 @@ def coded_variables(
                            "the codes with.")  # fmt: skip
     return coded
 
+
+TEST_KEYS = (
+    "test", "statistic", "dof", "p_value", "p_holm", "effect", "effect_size", "n",
+    "min_expected", "small_n", "note",
+)  # fmt: skip
+"""The test columns of a :class:`~microcred.quant.results.ComparisonResult` kept per code."""
+
+
+def grouping_record(
+    comparison: Any,
+    labels: dict[str, str],
+    cells: Callable[[str], dict[str, dict[str, Any]]],
+) -> dict[str, Any]:
+    """A codes-by-grouping comparison as JSON-ready data, exact or suppressed.
+
+    Parameters
+    ----------
+    comparison : ComparisonResult
+        Its ``tests`` rows for code items (``theme_item_id(code)``) are kept.
+    labels : dict of str -> str
+        Code id -> label (:attr:`CodedVariables.labels`).
+    cells : callable
+        Item id -> group id -> ``n, base, pct`` (exact counts, or the shared copy's
+        labels for hidden cells).
+
+    Returns
+    -------
+    dict
+        ``by, label, groups`` and ``tests``: per code, ``code_id, label``, the columns
+        of :data:`TEST_KEYS` and ``groups``.
+    """
+    by_item = {theme_item_id(code): code for code in labels}
+    tests = []
+    for rec in comparison.tests.to_dict(orient="records"):
+        item_id = str(rec["item_id"])
+        code = by_item.get(item_id)
+        if code is None:
+            continue
+        tests.append({
+            "code_id": code, "label": labels.get(code, code),
+            **{key: rec.get(key) for key in TEST_KEYS},
+            "groups": cells(item_id),
+        })  # fmt: skip
+    return {
+        "by": comparison.by,
+        "label": comparison.label,
+        "groups": comparison.groups.to_dict(orient="records"),
+        "tests": tests,
+    }

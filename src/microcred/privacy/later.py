@@ -739,7 +739,7 @@ def _share_coded(
             known_rows={i: r for i, r in rows.items() if r}, views_out=views,
         )  # fmt: skip
         shared_groups.append(published)
-        groupings.append(_grouping_dict(published, views, coded.labels, by_item))
+        groupings.append(_grouping_dict(published, views, coded.labels))
     for name, suppression in holder.tables:
         later.add(name, suppression)
     later.withheld += holder.withheld
@@ -812,17 +812,14 @@ def _linked_cells(
 
 
 def _grouping_dict(
-    comp: Any, views: Mapping[str, Suppression], labels: Mapping[str, str],
-    by_item: Mapping[str, str],
-) -> dict[str, Any]:  # fmt: skip
+    comp: Any, views: Mapping[str, Suppression], labels: dict[str, str]
+) -> dict[str, Any]:
     """As :meth:`CodedVariables.grouping_dict`, from a shared comparison."""
-    tests = []
-    for rec in comp.tests.to_dict(orient="records"):
-        code = by_item.get(str(rec["item_id"]))
-        if code is None:
-            continue
-        table = comp.crosstabs.get(str(rec["item_id"]))
-        view = views.get(str(rec["item_id"]))
+    from microcred.integrate.coded import grouping_record
+
+    def shared(item_id: str) -> dict[str, dict[str, Any]]:
+        table = comp.crosstabs.get(item_id)
+        view = views.get(item_id)
         groups: dict[str, dict[str, Any]] = {}
         if table is not None and view is not None:
             for group in table.columns:
@@ -838,20 +835,9 @@ def _grouping_dict(
                     "base": base if is_hidden(base) else int(base),
                     "pct": pct,
                 }
-        tests.append({
-            "code_id": code, "label": labels.get(code, code),
-            **{key: rec.get(key) for key in (
-                "test", "statistic", "dof", "p_value", "p_holm", "effect",
-                "effect_size", "n", "min_expected", "small_n", "note",
-            )},
-            "groups": groups,
-        })  # fmt: skip
-    return {
-        "by": comp.by,
-        "label": comp.label,
-        "groups": comp.groups.to_dict(orient="records"),
-        "tests": tests,
-    }
+        return groups
+
+    return grouping_record(comp, labels, shared)
 
 
 # --- joint displays -------------------------------------------------------------------
