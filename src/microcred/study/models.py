@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -23,8 +24,13 @@ from pydantic import (
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
 """An id usable as a file name, a JSON key and a column name."""
 
-Labels = dict[str, str]
-"""Text per language, keyed by ISO 639-1 code: ``{"en": "Personal interest", "es": ...}``."""
+def _for_every_language(value: object) -> object:
+    return {"*": value} if isinstance(value, str) else value
+
+
+Labels = Annotated[dict[str, str], BeforeValidator(_for_every_language)]
+"""Text per language, keyed by ISO 639-1 code: ``{"en": "Personal interest", "es": ...}``;
+a plain string is the text for every language (key ``"*"``)."""
 
 ItemType = Literal[
     "single_choice", "multi_choice", "likert", "rating", "ordinal", "numeric", "open_text"
@@ -112,13 +118,6 @@ class Option(_Model):
             raise ValueError("range must be [low, high] with low <= high")
         return value
 
-    @field_validator("labels", mode="before")
-    @classmethod
-    def _label_for_every_language(cls, value: object) -> object:
-        if isinstance(value, str):
-            return {"*": value}
-        return value
-
     def label(self, language: str) -> str:
         """The label in ``language``; else English, then any label, then the id."""
         for key in (language, "*", "en"):
@@ -192,13 +191,6 @@ class Item(_Model):
     min: float | None = None
     max: float | None = None
     required: bool = True
-
-    @field_validator("text", mode="before")
-    @classmethod
-    def _text_for_every_language(cls, value: object) -> object:
-        if isinstance(value, str):
-            return {"*": value}
-        return value
 
     @field_validator("column_pattern")
     @classmethod
@@ -283,13 +275,6 @@ class Construct(_Model):
     items: list[Identifier] = Field(default_factory=list)
     unit: str | None = None
 
-    @field_validator("label", mode="before")
-    @classmethod
-    def _label_for_every_language(cls, value: object) -> object:
-        if isinstance(value, str):
-            return {"*": value}
-        return value
-
 
 class Condition(_Model):
     """Respondents whose answer to ``item`` is one of ``options`` or lies in [min, max]."""
@@ -312,13 +297,6 @@ class Segment(_Model):
     id: Identifier
     label: Labels = Field(default_factory=dict)
     where: list[Condition]
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _label_for_every_language(cls, value: object) -> object:
-        if isinstance(value, str):
-            return {"*": value}
-        return value
 
     @field_validator("where", mode="before")
     @classmethod
@@ -360,13 +338,6 @@ class CodeSegment(_Model):
     label: Labels = Field(default_factory=dict)
     where: list[CodeCondition | Condition]
     compare: list[Identifier] = Field(default_factory=list)
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _label_for_every_language(cls, value: object) -> object:
-        if isinstance(value, str):
-            return {"*": value}
-        return value
 
     @field_validator("where", mode="before")
     @classmethod
