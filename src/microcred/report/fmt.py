@@ -133,12 +133,10 @@ def num(value: Any, decimals: int = 2) -> str:
     str
         ``3.5 -> "3.5"``, ``4.0 -> "4"``, ``3.456 -> "3.46"``; ``"—"`` when missing.
     """
-    if is_missing(value):
-        return DASH
-    text = f"{float(value):.{decimals}f}"
+    text = fixed(value, decimals)
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
+    return text
 
 
 def fixed(value: Any, decimals: int = 2) -> str:
