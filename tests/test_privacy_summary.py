@@ -96,3 +96,10 @@ def test_finds_in_every_shared_text_are_counted_by_source() -> None:
         "in 5 free texts (3 quotes and 2 answers echoed by data-quality checks), "
         "1 e-mail address and 1 phone number were found and replaced"
     ) in text
+
+
+def test_a_study_without_ids_or_quotes_is_not_told_about_them() -> None:
+    """No "0 ids were replaced" nor "0 quotes withheld" where there were none to protect."""
+    text = " ".join(PrivacySummary(k=5).describe())
+    assert "0 ids were replaced" not in text and "No respondent id appears" in text
+    assert "Quotes from groups" not in text

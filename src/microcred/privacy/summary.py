@@ -222,10 +222,16 @@ class PrivacySummary:
             Sentences with counts only (no respondent data), for the privacy section.
         """
         lines = []
-        lines.append(
-            f"Respondent ids are shown as pseudonyms (keyed hash); "
-            f"{_n(self.pseudonymised, 'id was', 'ids were')} replaced."
-        )
+        if self.pseudonymised:
+            lines.append(
+                f"Respondent ids are shown as pseudonyms (keyed hash); "
+                f"{_n(self.pseudonymised, 'id was', 'ids were')} replaced."
+            )
+        else:
+            lines.append(
+                "No respondent id appears in the shared outputs (any shown would be a "
+                "keyed-hash pseudonym)."
+            )
         found = [
             _n(self.scrubbed[kind], *_KIND_WORDS[kind])
             for kind in _KINDS
@@ -321,10 +327,11 @@ class PrivacySummary:
                 "needed, the smallest other profile) is counted under “Other profiles”, "
                 "its name, traits, quotes and design brief withheld."
             )
-        lines.append(
-            f"Quotes from groups of fewer than {self.k} respondents are withheld "
-            f"({self.withheld_quotes} withheld)."
-        )
+        if self.texts_by_source.get("quote") or self.withheld_quotes:
+            lines.append(
+                f"Quotes from groups of fewer than {self.k} respondents are withheld "
+                f"({self.withheld_quotes} withheld)."
+            )
         return lines
 
 
